@@ -1,0 +1,3 @@
+from responder.cli import app
+
+app(prog_name="responder")

@@ -1,0 +1,43 @@
+"""The shared Typer app and helpers used by every command module."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+import typer
+
+from responder.errors import ResponderError
+
+app = typer.Typer(
+    name="responder",
+    help="Triage, draft and follow up on unwanted LinkedIn and e-mail messages.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def _main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug output."),
+) -> None:
+    from responder.settings import get_settings
+
+    level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level, logging.INFO)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+
+
+def emit_json(obj: Any) -> None:
+    """One JSON object on stdout."""
+    typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def fail(exc: ResponderError | str, code: int = 1) -> typer.Exit:
+    typer.echo(f"Error: {exc}", err=True)
+    return typer.Exit(code)
