@@ -52,3 +52,17 @@ def run_cmd() -> None:
     settings = get_settings()
     db.upgrade(settings.database_url)
     raise typer.Exit(run(settings))
+
+
+@db_app.command("revision")
+def db_revision(message: str = typer.Argument(..., help="What the migration does.")) -> None:
+    """Autogenerate a new migration from the models (developers)."""
+    import tempfile
+    from pathlib import Path
+
+    from alembic import command
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'rev.db'}"
+        db.upgrade(url)
+        command.revision(db.alembic_config(url), message=message, autogenerate=True)
