@@ -1,0 +1,285 @@
+"""Triage: classify new inbound messages, apply the policy, create drafts.
+
+Crash safety: each batch is one transaction. Its first statement claims the batch with a
+conditional UPDATE (`triage_status` new -> triaging), which row-locks on PostgreSQL and takes the
+write lock on SQLite, so two triage runs never process the same message; a crash rolls the batch
+back to "new" and the next run redoes it, so there are no lost messages and no duplicate drafts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from responder.language import detect_language
+from responder.models import Classification, Conversation, Draft, Event, Message, Sender
+from responder.policy import decide_action
+from responder.settings import Settings
+
+if TYPE_CHECKING:
+    from responder.classify import ClassificationResult, Classifier
+    from responder.draft import Drafter
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class TriageSummary:
+    triaged: int = 0
+    drafts: int = 0
+    auto_approved: int = 0
+    needs_review: int = 0
+    by_label: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "triaged": self.triaged,
+            "drafts": self.drafts,
+            "auto_approved": self.auto_approved,
+            "needs_review": self.needs_review,
+            "by_label": dict(sorted(self.by_label.items())),
+        }
+
+
+def pending_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    stmt = select(func.count()).where(Message.direction == "in", Message.triage_status == "new")
+    return int(session.exec(stmt).one())
+
+
+def triage_new(
+    *,
+    engine: Engine,
+    settings: Settings,
+    chat_model: Any = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+    classifier: Classifier | None = None,
+    drafter: Drafter | None = None,
+) -> TriageSummary:
+    """Triage every inbound message still "new" (at most `limit`)."""
+    from responder.classify import build_classifier
+    from responder.draft import build_drafter
+
+    classifier = classifier or build_classifier(settings=settings, chat_model=chat_model)
+    drafter = drafter or build_drafter(settings=settings, chat_model=chat_model)
+    batch_size = 200 if chat_model is None else 10
+    summary = TriageSummary()
+    with Session(engine) as s:
+        total = pending_count(s)
+    total = min(total, limit) if limit is not None else total
+    while limit is None or summary.triaged < limit:
+        size = batch_size if limit is None else min(batch_size, limit - summary.triaged)
+        done = _triage_batch(
+            engine=engine,
+            settings=settings,
+            classifier=classifier,
+            drafter=drafter,
+            size=size,
+            summary=summary,
+        )
+        if done == 0:
+            break
+        if progress:
+            progress(summary.triaged, total)
+    log.info("triage: %s", summary.to_dict())
+    return summary
+
+
+def _triage_batch(
+    *,
+    engine: Engine,
+    settings: Settings,
+    classifier: Classifier,
+    drafter: Drafter,
+    size: int,
+    summary: TriageSummary,
+) -> int:
+    with Session(engine, expire_on_commit=False) as s:
+        ids = list(
+            s.exec(
+                select(Message.id)
+                .where(Message.direction == "in", Message.triage_status == "new")
+                .order_by(col(Message.id))
+                .limit(size)
+            )
+        )
+        if not ids:
+            return 0
+        claimed = s.exec(  # type: ignore[call-overload]
+            update(Message)
+            .where(col(Message.id).in_(ids), Message.triage_status == "new")
+            .values(triage_status="triaging")
+        )
+        if claimed.rowcount == 0:
+            s.rollback()
+            return 0
+        messages = list(
+            s.exec(
+                select(Message)
+                .where(col(Message.id).in_(ids), Message.triage_status == "triaging")
+                .order_by(col(Message.id))
+            )
+        )
+        results = classifier.classify_batch(session=s, messages=messages)
+        for message, result in zip(messages, results, strict=True):
+            apply_result(
+                session=s,
+                message=message,
+                result=result,
+                settings=settings,
+                drafter=drafter,
+                summary=summary,
+            )
+        s.commit()
+        return len(messages)
+
+
+def apply_result(
+    *,
+    session: Session,
+    message: Message,
+    result: ClassificationResult,
+    settings: Settings,
+    drafter: Drafter | None,
+    summary: TriageSummary | None = None,
+) -> Draft | None:
+    """Store a classification as the message's current one, apply the policy, draft."""
+    store_classification(session=session, message=message, result=result)
+    if not message.language:
+        message.language = detect_language(message.body)
+    conversation = (
+        session.get(Conversation, message.conversation_id) if message.conversation_id else None
+    )
+    sender = session.get(Sender, message.sender_id) if message.sender_id else None
+    decision = decide_action(
+        label=result.label,
+        confidence=result.confidence,
+        needs_review=result.needs_review,
+        settings=settings,
+        user_participated=bool(conversation and conversation.user_participated),
+        sender_status=sender.status if sender else "neutral",
+    )
+    draft = None
+    if decision.draft_kind and drafter is not None:
+        draft = create_draft(
+            session=session,
+            message=message,
+            label=result.label,
+            kind=decision.draft_kind,
+            drafter=drafter,
+        )
+    _after_triage_hooks(
+        session=session, message=message, draft=draft, settings=settings, summary=summary
+    )
+    message.triage_status = "triaged"
+    session.add(message)
+    if summary is not None:
+        summary.triaged += 1
+        summary.by_label[result.label] = summary.by_label.get(result.label, 0) + 1
+        summary.needs_review += int(result.needs_review)
+        summary.drafts += int(draft is not None)
+    return draft
+
+
+def store_classification(
+    *, session: Session, message: Message, result: ClassificationResult
+) -> Classification:
+    row = Classification(
+        message_id=message.id,  # type: ignore[arg-type]
+        label=result.label,
+        confidence=float(result.confidence),
+        reasons=list(result.reasons),
+        signals=dict(result.signals),
+        method=result.method,
+        model=result.model,
+        prompt_name=result.prompt_name,
+        prompt_version=result.prompt_version,
+        needs_review=result.needs_review,
+    )
+    session.add(row)
+    session.flush()
+    message.label = result.label
+    message.confidence = float(result.confidence)
+    message.needs_review = result.needs_review
+    message.classification_id = row.id
+    if getattr(result, "template_hash", None):
+        message.template_hash = result.template_hash
+    session.add(message)
+    return row
+
+
+def create_draft(
+    *, session: Session, message: Message, label: str, kind: str | None, drafter: Drafter
+) -> Draft | None:
+    """Write a new pending draft for the message; older pending drafts are superseded."""
+    result = drafter.draft(session=session, message=message, label=label, kind=kind)
+    if result is None:
+        return None
+    supersede_pending(session=session, message_id=message.id)  # type: ignore[arg-type]
+    draft = Draft(
+        message_id=message.id,  # type: ignore[arg-type]
+        kind=result.kind,
+        text=result.text,
+        label=label,
+        language=result.language,
+        template_name=result.template_name,
+        template_version=result.template_version,
+        method=result.method,
+        lint_ok=result.lint_ok,
+        lint_problems=list(result.lint_problems),
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def supersede_pending(*, session: Session, message_id: int) -> None:
+    now = datetime.now(UTC)
+    for old in session.exec(
+        select(Draft).where(Draft.message_id == message_id, Draft.status == "pending")
+    ):
+        old.status = "superseded"
+        old.updated_at = now
+        session.add(old)
+
+
+def _after_triage_hooks(
+    *,
+    session: Session,
+    message: Message,
+    draft: Draft | None,
+    settings: Settings,
+    summary: TriageSummary | None,
+) -> None:
+    """Follow-up scheduling and auto-approve (responder.followups / responder.policy)."""
+    try:
+        from responder.followups import on_message_triaged
+    except ImportError:  # pragma: no cover - before the worker module exists
+        on_message_triaged = None  # type: ignore[assignment]
+    if on_message_triaged is not None:
+        on_message_triaged(session=session, message=message, settings=settings)
+    if draft is None:
+        return
+    from responder import policy
+
+    may = getattr(policy, "may_auto_approve", None)
+    if may is None:
+        return
+    ok, why = may(session=session, draft=draft, message=message, settings=settings)
+    if ok:
+        from responder.review import approve_draft
+
+        approve_draft(session=session, draft_id=draft.id, auto=True)  # type: ignore[arg-type]
+        session.add(Event(kind="auto_approved", message_id=message.id, detail=why))
+        if summary is not None:
+            summary.auto_approved += 1
