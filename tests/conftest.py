@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from responder import db
 from responder.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
+from tests.support.fixtures_llm import openai_server  # noqa: F401
 from tests.support.postgres import create_database, find_pg_bin, throwaway_cluster
 
 _SECRET_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
