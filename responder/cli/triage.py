@@ -1,0 +1,41 @@
+"""`responder triage`: classify and draft every new inbound message."""
+
+from __future__ import annotations
+
+import typer
+
+from responder import db
+from responder.cli.main import app, emit_json, fail
+from responder.errors import ResponderError
+from responder.settings import get_settings
+
+
+@app.command("triage")
+def triage_cmd(
+    limit: int = typer.Option(None, "--limit", help="At most this many messages."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Classify new inbound messages, apply the policy and write drafts."""
+    from responder.llm import build_chat_model
+    from responder.pipeline import triage_new
+
+    settings = get_settings()
+    db.upgrade(settings.database_url)
+    try:
+        summary = triage_new(
+            engine=db.get_engine(),
+            settings=settings,
+            chat_model=build_chat_model(settings),
+            limit=limit,
+        )
+    except ResponderError as exc:
+        raise fail(exc) from exc
+    if as_json:
+        emit_json(summary.to_dict())
+        return
+    typer.echo(
+        f"Triaged {summary.triaged} message(s): {summary.drafts} draft(s), "
+        f"{summary.needs_review} need review, {summary.auto_approved} auto-approved."
+    )
+    for label, count in sorted(summary.by_label.items()):
+        typer.echo(f"  {label:12} {count}")
