@@ -37,6 +37,7 @@ class TriageSummary:
     drafts: int = 0
     auto_approved: int = 0
     needs_review: int = 0
+    failed: int = 0
     by_label: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,6 +46,7 @@ class TriageSummary:
             "drafts": self.drafts,
             "auto_approved": self.auto_approved,
             "needs_review": self.needs_review,
+            "failed": self.failed,
             "by_label": dict(sorted(self.by_label.items())),
         }
 
@@ -130,18 +132,50 @@ def _triage_batch(
                 .order_by(col(Message.id))
             )
         )
-        results = classifier.classify_batch(session=s, messages=messages)
-        for message, result in zip(messages, results, strict=True):
-            apply_result(
-                session=s,
-                message=message,
-                result=result,
-                settings=settings,
-                drafter=drafter,
-                summary=summary,
+        try:
+            results = classifier.classify_batch(session=s, messages=messages)
+            for message, result in zip(messages, results, strict=True):
+                apply_result(
+                    session=s,
+                    message=message,
+                    result=result,
+                    settings=settings,
+                    drafter=drafter,
+                    summary=summary,
+                )
+            s.commit()
+        except Exception as exc:  # noqa: BLE001 - never leave a batch stuck; show the user
+            s.rollback()
+            log.exception("triage failed for %d message(s)", len(ids))
+            _mark_failed(engine=engine, ids=ids, error=f"{exc.__class__.__name__}: {exc}")
+            summary.failed += len(ids)
+        return len(ids)
+
+
+def _mark_failed(*, engine: Engine, ids: list[int], error: str) -> None:
+    """Park messages whose triage raised so the run moves on; `retry_failed` brings them back."""
+    with Session(engine) as s:
+        s.exec(  # type: ignore[call-overload]
+            update(Message).where(col(Message.id).in_(ids)).values(triage_status="failed")
+        )
+        s.add(
+            Event(
+                level="error",
+                kind="triage_failed",
+                detail=f"{len(ids)} message(s) could not be triaged: {error[:500]}",
             )
+        )
         s.commit()
-        return len(messages)
+
+
+def retry_failed(*, engine: Engine) -> int:
+    """Put messages whose triage failed back in the queue."""
+    with Session(engine) as s:
+        result = s.exec(  # type: ignore[call-overload]
+            update(Message).where(Message.triage_status == "failed").values(triage_status="new")
+        )
+        s.commit()
+        return int(result.rowcount or 0)
 
 
 def apply_result(

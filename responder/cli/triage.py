@@ -14,13 +14,16 @@ from responder.settings import get_settings
 def triage_cmd(
     limit: int = typer.Option(None, "--limit", help="At most this many messages."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    retry: bool = typer.Option(False, "--retry-failed", help="Retry messages whose triage failed."),
 ) -> None:
     """Classify new inbound messages, apply the policy and write drafts."""
     from responder.llm import build_chat_model
-    from responder.pipeline import triage_new
+    from responder.pipeline import retry_failed, triage_new
 
     settings = get_settings()
     db.upgrade(settings.database_url)
+    if retry:
+        typer.echo(f"{retry_failed(engine=db.get_engine())} failed message(s) queued again.")
     try:
         summary = triage_new(
             engine=db.get_engine(),
