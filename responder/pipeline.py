@@ -40,6 +40,15 @@ class TriageSummary:
     failed: int = 0
     by_label: dict[str, int] = field(default_factory=dict)
 
+    def merge(self, other: TriageSummary) -> None:
+        self.triaged += other.triaged
+        self.drafts += other.drafts
+        self.auto_approved += other.auto_approved
+        self.needs_review += other.needs_review
+        self.failed += other.failed
+        for label, count in other.by_label.items():
+            self.by_label[label] = self.by_label.get(label, 0) + count
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "triaged": self.triaged,
@@ -106,7 +115,8 @@ def _triage_batch(
     size: int,
     summary: TriageSummary,
 ) -> int:
-    with Session(engine, expire_on_commit=False) as s:
+    """Triage up to `size` new messages; returns how many were taken (0: nothing left)."""
+    with Session(engine) as s:
         ids = list(
             s.exec(
                 select(Message.id)
@@ -115,16 +125,55 @@ def _triage_batch(
                 .limit(size)
             )
         )
-        if not ids:
-            return 0
-        claimed = s.exec(  # type: ignore[call-overload]
+    if not ids:
+        return 0
+    try:
+        _triage_ids(
+            engine=engine,
+            settings=settings,
+            classifier=classifier,
+            drafter=drafter,
+            ids=ids,
+            summary=summary,
+        )
+    except Exception as exc:  # noqa: BLE001 - never leave a batch stuck; find the culprit
+        log.warning("triage batch of %d failed (%s); retrying one by one", len(ids), exc)
+        for one in ids:
+            try:
+                _triage_ids(
+                    engine=engine,
+                    settings=settings,
+                    classifier=classifier,
+                    drafter=drafter,
+                    ids=[one],
+                    summary=summary,
+                )
+            except Exception as exc_one:  # noqa: BLE001
+                log.exception("triage failed for message %s", one)
+                _mark_failed(
+                    engine=engine, ids=[one], error=f"{exc_one.__class__.__name__}: {exc_one}"
+                )
+                summary.failed += 1
+    return len(ids)
+
+
+def _triage_ids(
+    *,
+    engine: Engine,
+    settings: Settings,
+    classifier: Classifier,
+    drafter: Drafter,
+    ids: list[int],
+    summary: TriageSummary,
+) -> None:
+    """One transaction: claim, classify, store, draft, commit. Counts only what committed."""
+    local = TriageSummary()
+    with Session(engine, expire_on_commit=False) as s:
+        s.exec(  # type: ignore[call-overload]
             update(Message)
             .where(col(Message.id).in_(ids), Message.triage_status == "new")
             .values(triage_status="triaging")
         )
-        if claimed.rowcount == 0:
-            s.rollback()
-            return 0
         messages = list(
             s.exec(
                 select(Message)
@@ -132,24 +181,21 @@ def _triage_batch(
                 .order_by(col(Message.id))
             )
         )
-        try:
-            results = classifier.classify_batch(session=s, messages=messages)
-            for message, result in zip(messages, results, strict=True):
-                apply_result(
-                    session=s,
-                    message=message,
-                    result=result,
-                    settings=settings,
-                    drafter=drafter,
-                    summary=summary,
-                )
-            s.commit()
-        except Exception as exc:  # noqa: BLE001 - never leave a batch stuck; show the user
+        if not messages:  # another run took them
             s.rollback()
-            log.exception("triage failed for %d message(s)", len(ids))
-            _mark_failed(engine=engine, ids=ids, error=f"{exc.__class__.__name__}: {exc}")
-            summary.failed += len(ids)
-        return len(ids)
+            return
+        results = classifier.classify_batch(session=s, messages=messages)
+        for message, result in zip(messages, results, strict=True):
+            apply_result(
+                session=s,
+                message=message,
+                result=result,
+                settings=settings,
+                drafter=drafter,
+                summary=local,
+            )
+        s.commit()
+    summary.merge(local)
 
 
 def _mark_failed(*, engine: Engine, ids: list[int], error: str) -> None:
