@@ -1,0 +1,1 @@
+"""Outbound channels: `smtp` sends e-mail replies, `linkedin` is manual (no member messaging API)."""
