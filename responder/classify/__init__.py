@@ -1,0 +1,166 @@
+"""Classification: offline model, LLM classifier and the combiner behind one `Classifier`.
+
+`build_classifier(settings=..., chat_model=...)` is called once per run; `classify_batch` per batch
+of stored messages (the caller stores the `Classification` row), `classify_text` for previews and
+`responder eval`. Methods recorded: "offline", "rules", "safety", "llm", "llm_cache",
+"template_reuse".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from responder.classify.llm_classifier import LLMClassifier
+    from responder.classify.offline import OfflineModel
+    from responder.models import Message
+    from responder.settings import Settings
+    from responder.signals import Relationship, Signals
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ClassificationResult:
+    label: str
+    confidence: float
+    reasons: list[str]
+    signals: dict[str, Any]
+    method: str
+    model: str | None = None
+    prompt_name: str | None = None
+    prompt_version: int | None = None
+    needs_review: bool = False
+    template_hash: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+class Classifier:
+    """Signals + offline model (+ LLM when configured) + safety rules."""
+
+    def __init__(
+        self, *, settings: Settings, offline: OfflineModel, llm: LLMClassifier | None = None
+    ) -> None:
+        self.settings = settings
+        self.offline = offline
+        self.llm = llm
+
+    @property
+    def offline_name(self) -> str:
+        return f"offline-{self.offline.version}"
+
+    # --- offline ---------------------------------------------------------------------------------
+    def offline_results(
+        self, texts: list[str], signals: list[Signals]
+    ) -> list[ClassificationResult]:
+        from responder.classify.combine import model_reason, signal_reasons
+
+        if not texts:
+            return []
+        probs = self.offline.predict_proba(texts)
+        labels = self.offline.labels
+        out = []
+        for text, sig, row in zip(texts, signals, probs, strict=True):
+            best = int(row.argmax())
+            label, confidence = labels[best], float(row[best])
+            reasons = signal_reasons(label, sig)
+            reasons += model_reason(label, confidence, self.offline.top_terms(text, label))
+            out.append(
+                ClassificationResult(
+                    label=label,
+                    confidence=round(confidence, 4),
+                    reasons=reasons,
+                    signals={},
+                    method="offline",
+                    model=self.offline_name,
+                    extra={"probabilities": dict(zip(labels, map(float, row), strict=True))},
+                )
+            )
+        return out
+
+    # --- public API ----------------------------------------------------------------------------
+    def classify_text(
+        self, *, text: str, subject: str | None = None, sender_name: str | None = None
+    ) -> ClassificationResult:
+        return self.classify_texts([(text, subject, sender_name)])[0]
+
+    def classify_texts(
+        self, items: list[tuple[str, str | None, str | None]]
+    ) -> list[ClassificationResult]:
+        """Classify texts without the store (no relationship, no cache)."""
+        from responder.classify.combine import finalize
+        from responder.classify.offline import model_text
+        from responder.signals import compute_signals, template_fingerprint
+
+        texts = [model_text(t, s) for t, s, _n in items]
+        sigs = [compute_signals(t, s, n) for t, s, n in items]
+        base = self.offline_results(texts, sigs)
+        if self.llm is not None:
+            base = [
+                self.llm.classify_one(text=t, subject=s, sender_name=n, signals=sig, fallback=b)
+                for (t, s, n), sig, b in zip(items, sigs, base, strict=True)
+            ]
+        out = []
+        for (t, _s, _n), sig, res in zip(items, sigs, base, strict=True):
+            res = finalize(res, sig, None, review_threshold=self.settings.policy.review_threshold)
+            res.template_hash = template_fingerprint(t)
+            out.append(res)
+        return out
+
+    def classify_batch(
+        self, *, session: Session, messages: list[Message]
+    ) -> list[ClassificationResult]:
+        """Classify stored messages, using the store for relationship, templates and the LLM cache."""
+        from responder.classify.combine import finalize
+        from responder.classify.context import relationships, template_of
+        from responder.classify.offline import model_text
+
+        if not messages:
+            return []
+        rels = relationships(session=session, messages=messages)
+        sigs = [self._signals(m, rel) for m, rel in zip(messages, rels, strict=True)]
+        texts = [model_text(m.body or "", m.subject) for m in messages]
+        base = self.offline_results(texts, sigs)
+        if self.llm is not None:
+            base = self.llm.classify_messages(
+                session=session, messages=messages, signals=sigs, fallbacks=base
+            )
+        out = []
+        for m, sig, rel, res in zip(messages, sigs, rels, base, strict=True):
+            res = finalize(res, sig, rel, review_threshold=self.settings.policy.review_threshold)
+            res.template_hash = template_of(m)
+            out.append(res)
+        return out
+
+    @staticmethod
+    def _signals(message: Message, rel: Relationship) -> Signals:
+        from responder.signals import compute_signals
+
+        return compute_signals(
+            message.body or "", message.subject, None, relationship=rel, language=message.language
+        )
+
+
+def build_classifier(*, settings: Settings, chat_model: Any = None) -> Classifier:
+    """The classifier for these settings: offline always, plus the LLM when a model is given
+    or the provider is configured."""
+    from responder.classify.offline import load_model
+
+    offline = load_model(settings.data_dir)
+    llm = None
+    if chat_model is None and settings.llm.enabled:
+        from responder.llm import build_chat_model
+
+        chat_model = build_chat_model(settings, purpose="classify")
+    if chat_model is not None:
+        from responder.classify.llm_classifier import LLMClassifier
+
+        llm = LLMClassifier(settings=settings, chat_model=chat_model)
+    return Classifier(settings=settings, offline=offline, llm=llm)
+
+
+__all__ = ["ClassificationResult", "Classifier", "build_classifier"]

@@ -1,0 +1,143 @@
+"""Combination: safety rules first, then the model's label, calibrated confidence and reasons.
+
+Rules (high precision, method "rules"): a link to a look-alike, punycode or raw-IP host together
+with a credentials ask is phishing; gift-card payment asks are scam. Safety (method "safety"): an
+ongoing conversation the user took part in, or an allowed sender, is never auto-declined (it goes to
+review); a blocked sender keeps its label with "blocked sender" as the first reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from responder.signals import Relationship, Signals
+from responder.taxonomy import DECLINE_LABELS, DISPLAY, REPORT_LABELS
+
+if TYPE_CHECKING:
+    from responder.classify import ClassificationResult
+
+#: Which signals support which label (used to order and pick reasons).
+SUPPORT: dict[str, tuple[str, ...]] = {
+    "phishing": (
+        "lookalike_domain",
+        "punycode",
+        "raw_ip",
+        "display_mismatch",
+        "brand_mismatch",
+        "credentials",
+        "shortener",
+        "threat_account",
+        "urgency",
+        "delivery",
+    ),
+    "scam": (
+        "gift_cards",
+        "crypto",
+        "prize",
+        "advance_fee",
+        "fake_job",
+        "loan",
+        "romance",
+        "payment",
+        "personal_data",
+        "off_platform",
+        "urgency",
+    ),
+    "sales_pitch": ("calendar_link", "pitch", "mass_outreach"),
+    "recruiting": ("recruiting", "mass_outreach"),
+    "harassment": ("abuse",),
+    "genuine": ("warm",),
+}
+_RELATIONSHIP = (
+    "sender_blocked",
+    "sender_allowed",
+    "user_participated",
+    "mass_outreach",
+    "first_contact",
+)
+_SUSPICIOUS_LINK = ("lookalike_domain", "punycode", "raw_ip", "display_mismatch")
+
+
+def signal_reasons(label: str, sig: Signals, limit: int = 4) -> list[str]:
+    names = [n for n in SUPPORT.get(label, ()) if n in sig]
+    return [sig.items[n].explanation for n in names[:limit]]
+
+
+def rule_label(sig: Signals) -> tuple[str, float, str] | None:
+    """A label from a high-precision rule, with confidence and the rule's reason, or None."""
+    suspicious = [n for n in _SUSPICIOUS_LINK if n in sig]
+    if suspicious and "credentials" in sig:
+        return (
+            "phishing",
+            0.97,
+            "Rule: a disguised link together with a request to log in or verify.",
+        )
+    if "gift_cards" in sig and ("payment" in sig or "urgency" in sig):
+        return "scam", 0.95, "Rule: asks for payment in gift cards."
+    return None
+
+
+def apply_rules(result: ClassificationResult, sig: Signals) -> ClassificationResult:
+    ruled = rule_label(sig)
+    if ruled is None or result.label == ruled[0]:
+        return result
+    label, confidence, why = ruled
+    reasons = [why, *signal_reasons(label, sig)]
+    return replace(
+        result,
+        label=label,
+        confidence=max(confidence, result.confidence),
+        reasons=reasons,
+        method="rules",
+    )
+
+
+def apply_safety(result: ClassificationResult, rel: Relationship | None) -> ClassificationResult:
+    """Relationship rules: never auto-decline a conversation the user joined; keep blocks."""
+    if rel is None:
+        return result
+    if rel.sender_status == "blocked":
+        return replace(
+            result, reasons=["Blocked sender: you blocked this sender before.", *result.reasons]
+        )
+    if rel.user_participated or rel.sender_status == "allowed":
+        why = (
+            "You took part in this conversation, so it is never declined automatically."
+            if rel.user_participated
+            else "The sender is on your allow list, so it is never declined automatically."
+        )
+        if result.label in DECLINE_LABELS or result.label in REPORT_LABELS:
+            return replace(
+                result, reasons=[why, *result.reasons], needs_review=True, method="safety"
+            )
+        return replace(result, reasons=[*result.reasons, why])
+    return result
+
+
+def finalize(
+    result: ClassificationResult,
+    sig: Signals,
+    rel: Relationship | None,
+    *,
+    review_threshold: float,
+) -> ClassificationResult:
+    """Rules, then relationship safety, then the review threshold."""
+    result = apply_rules(result, sig)
+    result = apply_safety(result, rel)
+    needs_review = result.needs_review or result.confidence < review_threshold
+    if needs_review and result.confidence < review_threshold:
+        note = f"Confidence {result.confidence:.0%} is below your review threshold: please check."
+        if note not in result.reasons:
+            result = replace(result, reasons=[*result.reasons, note])
+    signals = sig.to_dict()
+    return replace(result, needs_review=needs_review, signals=signals)
+
+
+def model_reason(label: str, confidence: float, terms: list[str]) -> list[str]:
+    out = []
+    if terms:
+        quoted = ", ".join(f"'{t}'" for t in terms)
+        out.append(f"Wording typical of {DISPLAY[label].lower()} messages: {quoted}.")
+    out.append(f"The offline model rates this {confidence:.0%} {DISPLAY[label].lower()}.")
+    return out

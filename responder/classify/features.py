@@ -1,0 +1,71 @@
+"""Numeric intent features for the offline model, computed from the signals.
+
+These are what transfers across writing styles: what the sender asks for, where links go, whether
+they push urgency or abuse. The text n-grams only add vocabulary on top.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from responder.signals import CUES, extract_links
+
+_PHONE = re.compile(r"(?:\+\d[\d ()\-]{7,}\d|\b0\d{3,4}[ \-]?\d{3}[ \-]?\d{3,4}\b|\b\d{5}\b)")
+_MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:€|eur|usd|dollars|pounds|euros)\b", re.I)
+_SHOUT = re.compile(r"\b[A-Z]{3,}\b")
+
+CUE_NAMES = tuple(CUES)
+FEATURE_NAMES: tuple[str, ...] = (
+    *(f"cue_{n}" for n in CUE_NAMES),
+    "link_any",
+    "link_suspicious",
+    "link_shortener",
+    "link_lookalike",
+    "link_calendar",
+    "phone",
+    "money",
+    "shouting",
+    "exclaim",
+    "short",
+    "long",
+    "abuse_2p",
+    "ask_with_link",
+    "ask_with_urgency",
+)
+
+
+def feature_vector(text: str) -> np.ndarray:
+    """The intent feature vector of one text (same order as FEATURE_NAMES)."""
+    counts = [len(rx.findall(text)) for rx in CUES.values()]
+    by = dict(zip(CUE_NAMES, counts, strict=True))
+    links = extract_links(text) if ("." in text) else []
+    suspicious = any(link.suspicious for link in links)
+    words = max(1, len(text.split()))
+    asks = by["credentials"] + by["payment"] + by["personal_data"]
+    values = [math.log1p(c) for c in counts]
+    values += [
+        float(bool(links)),
+        float(suspicious),
+        float(any(link.shortener for link in links)),
+        float(any(link.lookalike_brand for link in links)),
+        float(any("cal" in link.domain or "hubspot" in link.domain for link in links)),
+        float(bool(_PHONE.search(text))),
+        float(bool(_MONEY.search(text))),
+        min(1.0, len(_SHOUT.findall(text)) / 3),
+        min(1.0, text.count("!") / 3),
+        float(words < 12),
+        float(words > 120),
+        float(by["abuse"] > 0 and by["second_person"] > 0),
+        float(asks > 0 and bool(links)),
+        float(asks > 0 and by["urgency"] + by["threat_account"] > 0),
+    ]
+    return np.asarray(values, dtype=np.float64)
+
+
+def feature_matrix(texts: list[str]) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, len(FEATURE_NAMES)))
+    return np.vstack([feature_vector(t) for t in texts])

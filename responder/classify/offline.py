@@ -1,0 +1,260 @@
+"""The offline model: TF-IDF word and character n-grams plus intent features, logistic regression.
+
+Trained on the team's seed corpus plus the user's corrections. Artifacts are versioned under
+`<data_dir>/models/` (`offline-v<UTC timestamp>-<hash>.joblib`, with a `current` pointer file).
+Without a user artifact, the seed-only model is trained at first use (about a second) and cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from scipy import sparse
+
+from responder.classify.features import FEATURE_NAMES, feature_matrix
+from responder.taxonomy import LABELS
+
+log = logging.getLogger(__name__)
+#: Bump when features or hyper-parameters change: cached artifacts are then rebuilt.
+MODEL_VERSION = 3
+_INTENT_WEIGHT = 1.6
+_lock = threading.Lock()
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "to",
+        "of",
+        "in",
+        "on",
+        "for",
+        "at",
+        "is",
+        "are",
+        "be",
+        "it",
+        "this",
+        "that",
+        "you",
+        "your",
+        "we",
+        "our",
+        "i",
+        "me",
+        "my",
+        "with",
+        "from",
+        "as",
+        "by",
+        "please",
+        "pls",
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "der",
+        "die",
+        "das",
+        "und",
+        "zu",
+        "le",
+        "la",
+        "les",
+        "de",
+        "et",
+        "pour",
+        "el",
+        "los",
+        "las",
+        "y",
+    ]
+)
+_memo: dict[str, OfflineModel] = {}
+
+
+def _intent(texts: Any) -> sparse.csr_matrix:
+    return sparse.csr_matrix(feature_matrix(list(texts)) * _INTENT_WEIGHT)
+
+
+def _pipeline() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    union = FeatureUnion(
+        [
+            ("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=40000)),
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, max_features=60000
+                ),
+            ),
+            ("intent", FunctionTransformer(_intent, validate=False)),
+        ]
+    )
+    clf = LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000, random_state=0)
+    return Pipeline([("features", union), ("clf", clf)])
+
+
+def model_text(text: str, subject: str | None = None) -> str:
+    return f"{subject}\n{text}" if subject else (text or "")
+
+
+@dataclass
+class TrainingRow:
+    text: str
+    label: str
+    weight: float = 1.0
+
+
+@dataclass
+class OfflineModel:
+    pipeline: Any
+    version: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(c) for c in self.pipeline.classes_]
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        return self.pipeline.predict_proba(texts)
+
+    def top_terms(self, text: str, label: str, k: int = 4) -> list[str]:
+        """The n-grams of `text` that pushed most towards `label`."""
+        union = self.pipeline.named_steps["features"]
+        clf = self.pipeline.named_steps["clf"]
+        row = list(self.labels).index(label)
+        terms: list[tuple[float, str]] = []
+        offset = 0
+        for name, transformer in union.transformer_list:
+            if name == "intent":
+                break
+            vec = transformer.transform([text])
+            coef = clf.coef_[row, offset : offset + vec.shape[1]]
+            vocab = transformer.get_feature_names_out()
+            for idx, value in zip(vec.indices, vec.data, strict=True):
+                if name == "word" and not _STOP.intersection(str(vocab[idx]).split()):
+                    terms.append((float(value * coef[idx]), str(vocab[idx])))
+            offset += vec.shape[1]
+        terms.sort(reverse=True)
+        return [t for score, t in terms[:k] if score > 0.05]
+
+    def intent_contributions(self, text: str, label: str) -> dict[str, float]:
+        """Per intent feature, how much it pushed towards `label` (positive = towards)."""
+        clf = self.pipeline.named_steps["clf"]
+        row = list(self.labels).index(label)
+        values = feature_matrix([text])[0] * _INTENT_WEIGHT
+        coef = clf.coef_[row, -len(FEATURE_NAMES) :]
+        return {n: float(v * c) for n, v, c in zip(FEATURE_NAMES, values, coef, strict=True) if v}
+
+
+def rows_hash(rows: list[TrainingRow]) -> str:
+    h = hashlib.sha256(f"v{MODEL_VERSION}".encode())
+    for r in rows:
+        h.update(json.dumps([r.text, r.label, r.weight], ensure_ascii=False).encode())
+    return h.hexdigest()[:12]
+
+
+def train(rows: list[TrainingRow]) -> OfflineModel:
+    """Fit a model on these rows (deterministic: fixed seeds, fixed order)."""
+    labels = {r.label for r in rows}
+    missing = set(LABELS) - labels
+    if missing:
+        raise ValueError(f"training data lacks labels: {sorted(missing)}")
+    pipe = _pipeline()
+    pipe.fit(
+        [r.text for r in rows],
+        [r.label for r in rows],
+        clf__sample_weight=np.asarray([r.weight for r in rows]),
+    )
+    meta = {"rows": len(rows), "trained_at": datetime.now(UTC).isoformat()}
+    return OfflineModel(pipeline=pipe, version=rows_hash(rows), meta=meta)
+
+
+def seed_rows() -> list[TrainingRow]:
+    from responder.classify.seedgen import load_seed
+
+    return [TrainingRow(r["text"], r["label"]) for r in load_seed()]
+
+
+# --- artifacts -----------------------------------------------------------------------------------
+
+
+def models_dir(data_dir: Path) -> Path:
+    return data_dir / "models"
+
+
+def save(model: OfflineModel, data_dir: Path) -> Path:
+    """Write a versioned artifact and point `current` at it."""
+    folder = models_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"offline-v{stamp}-{model.version}.joblib"
+    joblib.dump({"pipeline": model.pipeline, "version": model.version, "meta": model.meta}, path)
+    tmp = folder / "current.tmp"
+    tmp.write_text(path.name, encoding="utf-8")
+    tmp.replace(folder / "current")
+    log.info("saved offline model %s", path)
+    return path
+
+
+def _load_file(path: Path) -> OfflineModel:
+    data = joblib.load(path)
+    return OfflineModel(pipeline=data["pipeline"], version=data["version"], meta=data["meta"])
+
+
+def load_current(data_dir: Path) -> OfflineModel | None:
+    """The user's current artifact (`responder train`), or None."""
+    pointer = models_dir(data_dir) / "current"
+    if not pointer.exists():
+        return None
+    path = models_dir(data_dir) / pointer.read_text(encoding="utf-8").strip()
+    try:
+        return _load_file(path)
+    except (OSError, KeyError, ValueError, EOFError) as exc:
+        log.warning("cannot load offline model %s (%s); using the seed model", path, exc)
+        return None
+
+
+def seed_model(data_dir: Path) -> OfflineModel:
+    """The model trained on the seed corpus only: memoised, cached on disk, trained when absent."""
+    rows = seed_rows()
+    version = rows_hash(rows)
+    with _lock:
+        if version in _memo:
+            return _memo[version]
+        cache = models_dir(data_dir) / f"seed-{version}.joblib"
+        model = None
+        if cache.exists():
+            try:
+                model = _load_file(cache)
+            except (OSError, KeyError, ValueError, EOFError):
+                model = None
+        if model is None:
+            model = train(rows)
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            joblib.dump(
+                {"pipeline": model.pipeline, "version": model.version, "meta": model.meta}, cache
+            )
+        _memo[version] = model
+        return model
+
+
+def load_model(data_dir: Path) -> OfflineModel:
+    """The user's artifact if there is one, else the seed model."""
+    return load_current(data_dir) or seed_model(data_dir)
