@@ -23,7 +23,7 @@ from sqlmodel import Session
 from responder.draft_context import base_variables, report_variables
 from responder.draft_lint import lint_draft
 from responder.language import detect_language
-from responder.models import Event, Message
+from responder.models import Event, Message, Sender
 from responder.prompts import (
     PromptLibrary,
     RenderedPrompt,
@@ -157,6 +157,7 @@ class Drafter:
         kind: str | None = None,
         library: PromptLibrary | None = None,
         template: Template | None = None,
+        sender: Sender | None = None,
     ) -> _Plan | None:
         """Kind, template, language and variables for a draft (None: no draft for this label)."""
         kind = self.resolve_kind(session=session, message=message, label=label, kind=kind)
@@ -176,10 +177,30 @@ class Drafter:
             settings=self.settings,
             language=language,
             boundary=new_boundary(),
+            sender=sender,
         )
         if kind == DraftKind.REPORT_NOTE:
-            variables |= report_variables(session=session, message=message, label=label)
+            variables |= report_variables(
+                session=session, message=message, label=label, sender=sender
+            )
         return _Plan(kind, template, language, variables, offline_language)
+
+    def preview_prompt(
+        self,
+        *,
+        session: Session,
+        message: Message,
+        label: str,
+        kind: str | None = None,
+        template: Template | None = None,
+    ) -> RenderedPrompt | None:
+        """What the model would be sent for this message (None: no draft, or offline-only)."""
+        plan = self.plan(
+            session=session, message=message, label=label, kind=kind, template=template
+        )
+        if plan is None or not plan.template.llm:
+            return None
+        return render(plan.template, plan.variables)
 
     # --- writing ------------------------------------------------------------------------------
     def _offline(self, plan: _Plan) -> str:
@@ -246,10 +267,16 @@ class Drafter:
         label: str,
         kind: str | None = None,
         template: Template | None = None,
+        sender: Sender | None = None,
     ) -> DraftResult | None:
         """The draft for `message` with `label` (None when no draft is due: genuine, unasked)."""
         plan = self.plan(
-            session=session, message=message, label=label, kind=kind, template=template
+            session=session,
+            message=message,
+            label=label,
+            kind=kind,
+            template=template,
+            sender=sender,
         )
         if plan is None:
             return None
@@ -274,12 +301,18 @@ class Drafter:
         label: str,
         kind: str | None = None,
         template: Template | None = None,
+        sender: Sender | None = None,
     ) -> Iterator[str]:
         """Yield the draft's text as it is generated; `last_result` holds the linted draft once
         the iterator is exhausted (after a failure mid-stream: the offline draft)."""
         self.last_result = None
         plan = self.plan(
-            session=session, message=message, label=label, kind=kind, template=template
+            session=session,
+            message=message,
+            label=label,
+            kind=kind,
+            template=template,
+            sender=sender,
         )
         if plan is None:
             return

@@ -143,10 +143,12 @@ def base_variables(
     settings: Settings,
     language: str,
     boundary: str,
+    sender: Sender | None = None,
 ) -> dict[str, Any]:
-    """Every variable of a drafting template except the report-note evidence."""
+    """Every variable of a drafting template except the report-note evidence. `sender` stands in
+    for a message that is not stored (previews, `responder draft FILE`)."""
     profile = settings.profile
-    sender = session.get(Sender, message.sender_id) if message.sender_id else None
+    sender = sender_of(session=session, message=message, sender=sender)
     raw_name = sender.name if sender else ""
     name = plausible_name(raw_name)
     never_buy = ""
@@ -277,10 +279,18 @@ def other_senders(*, session: Session, message: Message) -> int:
     return int(session.exec(stmt).one())
 
 
-def report_variables(*, session: Session, message: Message, label: str) -> dict[str, Any]:
+def sender_of(*, session: Session, message: Message, sender: Sender | None) -> Sender | None:
+    if message.sender_id is not None:
+        return session.get(Sender, message.sender_id)
+    return sender
+
+
+def report_variables(
+    *, session: Session, message: Message, label: str, sender: Sender | None = None
+) -> dict[str, Any]:
     from responder.signals import defang, extract_links
 
-    sender = session.get(Sender, message.sender_id) if message.sender_id else None
+    sender = sender_of(session=session, message=message, sender=sender)
     conversation = (
         session.get(Conversation, message.conversation_id) if message.conversation_id else None
     )
