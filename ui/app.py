@@ -1,0 +1,68 @@
+"""Responder's Streamlit app: page config, access check, sidebar, navigation.
+
+Run with `responder run` (app + worker) or `streamlit run ui/app.py`. Pages live in `ui/pages/`;
+a page that is not written yet is simply left out of the navigation.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from ui import access, sidebar  # noqa: E402
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+
+#: The navigation, in order: (file, title, icon, url path). Inbox is the default page.
+PAGES: list[tuple[str, str, str, str]] = [
+    ("inbox.py", "Inbox", ":material/inbox:", "inbox"),
+    ("review.py", "Review", ":material/task_alt:", "review"),
+    ("followups.py", "Follow-ups", ":material/schedule:", "followups"),
+    ("senders.py", "Senders", ":material/group:", "senders"),
+    ("dashboard.py", "Dashboard", ":material/monitoring:", "dashboard"),
+    ("prompts.py", "Prompts", ":material/edit_note:", "prompts"),
+    ("import_page.py", "Import", ":material/upload_file:", "import"),
+    ("settings.py", "Settings", ":material/settings:", "settings"),
+]
+DEFAULT_PAGE = "inbox.py"
+
+
+def available_pages() -> list[st.Page]:
+    """`st.Page`s for the files in PAGES that exist on disk, in order."""
+    pages = []
+    for filename, title, icon, url_path in PAGES:
+        path = PAGES_DIR / filename
+        if not path.is_file():
+            continue
+        if filename == DEFAULT_PAGE:
+            pages.append(st.Page(path, title=title, icon=icon, default=True))
+        else:
+            pages.append(st.Page(path, title=title, icon=icon, url_path=url_path))
+    return pages
+
+
+def main() -> None:
+    st.set_page_config(
+        page_title="Responder",
+        page_icon=":material/mark_email_read:",
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    if not access.gate():
+        st.stop()
+    pages = available_pages()
+    if not pages:
+        st.error("No pages found in ui/pages/.")
+        st.stop()
+    nav = st.navigation(pages)
+    sidebar.render()
+    nav.run()
+
+
+main()

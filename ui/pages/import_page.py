@@ -1,0 +1,182 @@
+"""Import: the demo inbox, uploads (LinkedIn export, mail, JSONL/CSV) with progress and a summary,
+a paste box for one message, and sorting of new messages. Large work runs in the worker."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from typing import Any  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+from responder import tasks  # noqa: E402
+from responder.errors import ResponderError  # noqa: E402
+from ui import jobs  # noqa: E402
+from ui.components import md_escape, page_header, safe_text, show_error  # noqa: E402
+from ui.state import current_settings, get_engine, read_session  # noqa: E402
+
+FILE_TYPES = ["csv", "zip", "eml", "mbox", "jsonl", "txt"]
+RESULT_KEY = "import_results"
+
+
+def show_summary(name: str, result: dict[str, Any]) -> None:
+    """Imported / already there / skipped (and why) / errors with file and line."""
+    with st.container(border=True):
+        st.text(f"{safe_text(name, limit=200)}")
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("Imported", result.get("imported", 0))
+        c2.metric("Already there", result.get("duplicates", 0))
+        c3.metric("Skipped", result.get("skipped", 0))
+        errors = result.get("errors") or []
+        c4.metric("Errors", len(errors) + int(result.get("errors_not_listed") or 0))
+        reasons = result.get("skipped_reasons") or {}
+        if reasons:
+            st.text("Skipped: " + "; ".join(f"{safe_text(k)} ({v})" for k, v in reasons.items()))
+        for warning in result.get("warnings") or []:
+            st.text(f"Note: {safe_text(warning)}")
+        if errors:
+            st.dataframe(
+                {
+                    "File": [safe_text(str(e.get("file") or ""), limit=120) for e in errors],
+                    "Line": [e.get("line") for e in errors],
+                    "Reason": [safe_text(str(e.get("reason") or ""), limit=300) for e in errors],
+                },
+                hide_index=True,
+                width="stretch",
+            )
+        triage = result.get("triage")
+        if isinstance(triage, dict) and triage.get("triaged"):
+            st.text(f"Sorted {triage['triaged']} new message(s).")
+
+
+def _remember(name: str, result: dict[str, Any]) -> None:
+    st.session_state.setdefault(RESULT_KEY, []).insert(0, (name, result))
+    del st.session_state[RESULT_KEY][5:]
+
+
+def _demo() -> None:
+    st.subheader("Demo inbox")
+    st.caption("About forty made-up messages covering all six labels, to look around safely.")
+    if st.button("Load demo inbox", key="import_demo", icon=":material/download:"):
+        try:
+            result = jobs.load_demo(current_settings())
+        except ResponderError as exc:
+            show_error(exc)
+            return
+        _remember("Demo inbox", result)
+
+
+def _upload() -> None:
+    settings = current_settings()
+    st.subheader("Upload")
+    st.caption(
+        "LinkedIn's messages.csv or the whole export .zip, .eml / .mbox mail, JSONL or CSV with a "
+        f"text column. Up to {settings.policy.max_upload_mb} MB. Importing the same file again "
+        "adds nothing twice."
+    )
+    files = st.file_uploader(
+        "Files", type=FILE_TYPES, accept_multiple_files=True, key="import_files"
+    )
+    if not files or not st.button("Import", type="primary", key="import_go"):
+        return
+    limit = settings.policy.max_upload_mb * 1024 * 1024
+    for upload in files:
+        name = upload.name
+        if upload.size > limit:
+            show_error(f"{name}: larger than {settings.policy.max_upload_mb} MB; not imported.")
+            continue
+        path = jobs.save_upload(settings=settings, name=name, data=upload.getvalue())
+        if upload.size <= jobs.INLINE_MAX_BYTES:
+            try:
+                _remember(name, jobs.import_inline(settings=settings, path=path))
+            except ResponderError as exc:
+                show_error(exc)
+        else:
+            task_id = jobs.enqueue_import(path=path, name=name)
+            st.info(
+                f"Import #{task_id} runs in the background (the worker does it). You can go on "
+                "working; progress shows below and in the sidebar.",
+                icon=":material/hourglass_top:",
+            )
+
+
+def _paste() -> None:
+    st.subheader("Paste one message")
+    with st.form("paste_form", clear_on_submit=True):
+        text = st.text_area(
+            "Message",
+            height=180,
+            placeholder="From: Jane Doe <jane@example.com>\nSubject: Quick question\n\nHello …",
+            help='Optional "From:", "Subject:" and "Date:" lines at the top.',
+        )
+        submitted = st.form_submit_button("Add message")
+    if submitted and text.strip():
+        from responder.ingest import import_text
+
+        settings = current_settings()
+        try:
+            summary = import_text(engine=get_engine(), text=text, settings=settings)
+        except ResponderError as exc:
+            show_error(exc)
+            return
+        result = summary.to_dict()
+        if result.get("imported"):
+            result["triage"] = jobs.triage_inline(settings)
+        _remember("Pasted message", result)
+
+
+def _triage() -> None:
+    waiting = jobs.untriaged_count()
+    if waiting == 0:
+        return
+    st.subheader("Sort new messages")
+    st.caption(f"{waiting} message(s) are not sorted yet.")
+    if st.button("Sort them now", key="triage_go"):
+        summary, task_id = jobs.triage_or_enqueue(current_settings())
+        if task_id is not None:
+            st.info(f"Sorting runs in the background as task #{task_id}.")
+        elif summary is not None:
+            _remember("Sorting", {"imported": 0, "triage": summary})
+
+
+@st.fragment(run_every=1.5)
+def _tasks() -> None:
+    """Background imports and sorting, refreshed while the page is open."""
+    with read_session() as s:
+        recent = [t for t in tasks.recent(session=s, limit=8) if t.kind in {"import", "triage"}]
+    if not recent:
+        return
+    st.subheader("Background work")
+    for task in recent:
+        fraction = tasks.fraction(task)
+        text = md_escape(
+            safe_text(f"#{task.id} {task.kind}: {task.message or task.status}", limit=160)
+        )
+        if task.status in tasks.ACTIVE_STATES:
+            st.progress(fraction or 0.0, text=text)
+        elif task.status == "failed":
+            st.error(f"#{task.id} {task.kind} failed.", icon=":material/error:")
+            st.text(safe_text(task.message or "", limit=600))
+        elif task.result:
+            show_summary(f"#{task.id} {task.kind} (done)", task.result)
+
+
+def main() -> None:
+    page_header("Import", "Bring messages in; they are sorted and drafted as they arrive.")
+    results = st.container()
+    _demo()
+    _upload()
+    _paste()
+    _triage()
+    _tasks()
+    with results:  # filled last so an action's summary shows in this same run
+        for name, result in st.session_state.get(RESULT_KEY, []):
+            show_summary(name, result)
+
+
+main()

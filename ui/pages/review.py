@@ -1,0 +1,143 @@
+"""Review: report notes first, then one draft at a time (approve and go to the next, edit inline,
+reject with one reason, regenerate), bulk approve per label, and approved LinkedIn replies to
+copy, send by hand and mark sent."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from responder import inbox, review  # noqa: E402
+from responder.errors import ResponderError  # noqa: E402
+from responder.taxonomy import DISPLAY, LABELS, REPORT_LABELS  # noqa: E402
+from ui import review_cards  # noqa: E402
+from ui.components import label_name, page_header, show_error  # noqa: E402
+from ui.state import current_settings, flash, read_session, session_scope, show_flashes  # noqa: E402
+
+LABEL_KEY = "review_label"
+SKIPPED_KEY = "review_skipped"
+
+
+def _reply_groups(queue: dict[str, list[inbox.ReviewItem]]) -> dict[str, list[inbox.ReviewItem]]:
+    groups: dict[str, list[inbox.ReviewItem]] = {}
+    for label in [*LABELS, inbox.UNLABELLED]:
+        items = [i for i in queue.get(label, []) if not inbox.is_report_item(i)]
+        if items:
+            groups[label] = items
+    return groups
+
+
+def _report_section(queue: dict[str, list[inbox.ReviewItem]]) -> None:
+    items = [i for label in LABELS for i in queue.get(label, []) if inbox.is_report_item(i)]
+    if not items:
+        return
+    st.subheader(f"Report notes ({len(items)})")
+    st.caption(
+        "Phishing, scam and harassment never get a reply. Copy the note, report the sender on "
+        "LinkedIn, then mark it reported (this also blocks the sender)."
+    )
+    for item in items[:10]:
+        review_cards.report_card(item)
+    if len(items) > 10:
+        st.caption(f"{len(items) - 10} more report note(s) below these once you handle them.")
+
+
+def _pick_label(groups: dict[str, list[inbox.ReviewItem]]) -> str:
+    labels = list(groups)
+    if st.session_state.get(LABEL_KEY) not in labels:
+        st.session_state[LABEL_KEY] = labels[0]
+    return st.radio(
+        "Label",
+        labels,
+        key=LABEL_KEY,
+        horizontal=True,
+        format_func=lambda v: (
+            f"{label_name(None if v == inbox.UNLABELLED else v)} ({len(groups[v])})"
+        ),
+    )
+
+
+def _current(items: list[inbox.ReviewItem]) -> tuple[inbox.ReviewItem | None, int]:
+    skipped = set(st.session_state.get(SKIPPED_KEY, []))
+    remaining = [i for i in items if i.draft.id not in skipped]
+    if not remaining and skipped:  # went round once: start again from the top
+        st.session_state[SKIPPED_KEY] = []
+        remaining = items
+    return (remaining[0] if remaining else None), len(remaining)
+
+
+def _bulk(label: str, items: list[inbox.ReviewItem]) -> None:
+    if label in REPORT_LABELS or label == inbox.UNLABELLED:
+        return
+    clean = sum(1 for i in items if i.draft.lint_ok)
+    if clean == 0:
+        return
+    if st.button(
+        f"Approve all {clean} lint-clean {DISPLAY[label]} drafts",
+        key=f"bulk_{label}",
+        icon=":material/done_all:",
+        help="Drafts whose check found problems are left for you.",
+    ):
+        settings = current_settings()
+        try:
+            with session_scope() as s:
+                n = review.bulk_approve(session=s, label=label, settings=settings)
+        except ResponderError as exc:
+            show_error(exc)
+            return
+        flash(f"Approved {n} {DISPLAY[label]} draft(s).")
+        st.rerun()
+
+
+def _queue_section(queue: dict[str, list[inbox.ReviewItem]]) -> None:
+    groups = _reply_groups(queue)
+    st.subheader("Drafts to approve")
+    if not groups:
+        st.success("Nothing waiting for approval.", icon=":material/task_alt:")
+        return
+    label = _pick_label(groups)
+    items = groups[label]
+    current, remaining = _current(items)
+    if current is None:
+        return
+    st.caption(
+        f"{remaining} waiting in {label_name(label)}. Shortcuts: A approve & next, "
+        "J skip, X reject, G regenerate."
+    )
+    review_cards.focus_card(current, skipped_key=SKIPPED_KEY)
+    others = [i for i in items if i.draft.id != current.draft.id]
+    if others:
+        review_cards.others_table(others)
+    _bulk(label, items)
+
+
+def _ready_section() -> None:
+    with read_session() as s:
+        ready = inbox.ready_to_send(session=s)
+    if not ready:
+        return
+    st.subheader(f"Ready to send on LinkedIn ({len(ready)})")
+    st.caption(
+        "LinkedIn has no messaging API: copy the reply, open the conversation, send, mark sent."
+    )
+    for item in ready:
+        review_cards.ready_card(item)
+
+
+def main() -> None:
+    page_header("Review", "Approve in seconds: one draft at a time, the next one comes up.")
+    show_flashes()
+    with read_session() as s:
+        queue = inbox.review_queue(session=s)
+    _report_section(queue)
+    _queue_section(queue)
+    _ready_section()
+
+
+main()

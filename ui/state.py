@@ -1,0 +1,128 @@
+"""Shared app state for every page: the cached engine (migrated once), settings, services.
+
+Pages import it as ``from ui.state import ...``. `ui/app.py` puts the project root on `sys.path`;
+a page that must also run on its own (``AppTest.from_file("ui/pages/x.py")``, or
+``streamlit run ui/pages/x.py``) starts with the two lines::
+
+    import sys, pathlib
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+
+Secrets: Streamlit secrets (``.streamlit/secrets.toml``) are copied into the environment for the
+names in `SECRET_ENV_NAMES` and any ``RESPONDER_*`` key before settings are read, and never shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from responder import db
+from responder.settings import Settings, get_settings, reset_settings_cache
+
+log = logging.getLogger(__name__)
+
+SECRET_ENV_NAMES = frozenset({"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID"})
+
+
+def _secret_items() -> dict[str, Any]:
+    """Top-level Streamlit secrets, or {} when there is no secrets.toml."""
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except Exception:  # noqa: BLE001 - no secrets file (FileNotFoundError / StreamlitSecretNotFoundError)
+        return {}
+
+
+def secrets_to_env() -> list[str]:
+    """Copy OPENAI_* and RESPONDER_* Streamlit secrets into the environment (the environment wins
+    when both are set). Returns the names copied; settings are re-read when any was."""
+    copied = []
+    for key, value in _secret_items().items():
+        if not isinstance(value, (str, int, float)):
+            continue
+        if (key in SECRET_ENV_NAMES or key.startswith("RESPONDER_")) and key not in os.environ:
+            os.environ[key] = str(value)
+            copied.append(key)
+    if copied:
+        reset_settings_cache()
+        log.info("copied %d setting(s) from Streamlit secrets into the environment", len(copied))
+    return copied
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _engine_for(url: str) -> Engine:
+    """One engine per database URL for the whole server process; migrations applied once."""
+    db.upgrade(url)
+    return db.make_engine(url)
+
+
+def base_settings() -> Settings:
+    """Environment / .env / TOML settings (no stored preferences)."""
+    secrets_to_env()
+    return get_settings()
+
+
+def get_engine() -> Engine:
+    return _engine_for(base_settings().database_url)
+
+
+def current_settings() -> Settings:
+    """The settings every page uses: the base settings with the user's stored preferences."""
+    base = base_settings()
+    try:
+        from responder.preferences import effective_settings
+    except ImportError:  # pragma: no cover - before preferences existed
+        return base
+    with Session(get_engine()) as s:
+        return effective_settings(session=s, base=base)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A short unit of work for a page action: commit on success, roll back on error."""
+    with Session(get_engine(), expire_on_commit=False) as s:
+        try:
+            yield s
+            s.commit()
+        except Exception:
+            s.rollback()
+            raise
+
+
+def read_session() -> Session:
+    """A session for reads (use as a context manager); objects stay usable after it closes."""
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def chat_model(settings: Settings, *, purpose: str = "draft") -> Any:
+    """The configured chat model, or None (offline or when it cannot be built; the page says why)."""
+    from responder.errors import ConfigError
+    from responder.llm import build_chat_model
+
+    try:
+        return build_chat_model(settings, purpose=purpose)
+    except ConfigError as exc:
+        st.session_state["_llm_problem"] = str(exc)
+        return None
+
+
+def drafter(settings: Settings) -> Any:
+    from responder.draft import build_drafter
+
+    return build_drafter(settings=settings, chat_model=chat_model(settings))
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """Show `message` after the next rerun (actions rerun the page to show fresh data)."""
+    st.session_state.setdefault("_flash", []).append((kind, message))
+
+
+def show_flashes() -> None:
+    for kind, message in st.session_state.pop("_flash", []):
+        getattr(st, kind, st.info)(message)
