@@ -42,7 +42,7 @@ def _msg(s: Session, key: str, out: Seeded, **kw: object) -> Message:
     return m
 
 
-def seed_views(s: Session) -> Seeded:
+def seed_views(s: Session, now: datetime = NOW) -> Seeded:
     """Senders, 12 inbound messages over three weeks, drafts, follow-ups, a 3-sender campaign.
 
     this week (Mon 23 Nov): pitch1 (sales_pitch, auto-approved decline, sent),
@@ -52,6 +52,10 @@ def seed_views(s: Session) -> Seeded:
     last week (Mon 16 Nov): rec1 (recruiting, approved by user unedited, sent -> answered),
         genuine2 (genuine, answered), lowconf (recruiting, needs_review, no draft)
     13 weeks ago: old1 (genuine; outside a 12-week dashboard)
+
+    With another `now` (UI tests use the real clock) everything moves with it: "this week" is
+    the week of `now` and the messages sit at the same offsets from its Monday (some may then be
+    later than `now`, which nothing here minds).
     """
     out = Seeded()
     names = {
@@ -65,7 +69,7 @@ def seed_views(s: Session) -> Seeded:
         "old": "Olden Days",
     }
     for key, name in names.items():
-        sender = Sender(key=f"https://www.linkedin.com/in/{key}", name=name, last_seen=NOW)
+        sender = Sender(key=f"https://www.linkedin.com/in/{key}", name=name, last_seen=now)
         s.add(sender)
         s.flush()
         out.senders[key] = sender.id  # type: ignore[assignment]
@@ -73,8 +77,9 @@ def seed_views(s: Session) -> Seeded:
     s.add(conv)
     s.flush()
     sid = out.senders
-    wk = THIS_MONDAY + timedelta(hours=10)
-    last = THIS_MONDAY - timedelta(days=7) + timedelta(hours=10)
+    monday = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time(), UTC)
+    wk = monday + timedelta(hours=10)
+    last = monday - timedelta(days=7) + timedelta(hours=10)
     _msg(
         s,
         "pitch1",
@@ -173,7 +178,7 @@ def seed_views(s: Session) -> Seeded:
         "old1",
         out,
         sender_id=sid["old"],
-        sent_at=THIS_MONDAY - timedelta(weeks=13),
+        sent_at=monday - timedelta(weeks=13),
         label="genuine",
         confidence=0.9,
         status="answered",
@@ -205,8 +210,8 @@ def seed_views(s: Session) -> Seeded:
         label="sales_pitch",
         status="sent",
         auto_approved=True,
-        approved_at=NOW,
-        sent_at=NOW,
+        approved_at=now,
+        sent_at=now,
     )
     draft("pitch2", "pitch2", kind="decline", label="sales_pitch", status="pending")
     draft("phish1", "phish1", kind="report_note", label="phishing", status="pending")
@@ -216,11 +221,11 @@ def seed_views(s: Session) -> Seeded:
         kind="decline",
         label="recruiting",
         status="sent",
-        approved_at=NOW,
-        sent_at=NOW,
+        approved_at=now,
+        sent_at=now,
     )
     d_fail = draft(
-        "camp_a", "camp_a", kind="decline", label="sales_pitch", status="approved", approved_at=NOW
+        "camp_a", "camp_a", kind="decline", label="sales_pitch", status="approved", approved_at=now
     )
     dl = Delivery(
         draft_id=d_fail.id,
@@ -240,10 +245,10 @@ def seed_views(s: Session) -> Seeded:
         s.flush()
         out.followups[key] = f.id  # type: ignore[assignment]
 
-    followup("overdue", "genuine1", kind="reminder", due_at=NOW - timedelta(hours=3))
-    followup("future", "lowconf", kind="reminder", due_at=NOW + timedelta(days=2))
+    followup("overdue", "genuine1", kind="reminder", due_at=now - timedelta(hours=3))
+    followup("future", "lowconf", kind="reminder", due_at=now + timedelta(days=2))
     followup(
-        "cancelled", "genuine2", kind="reminder", due_at=NOW - timedelta(days=1), status="cancelled"
+        "cancelled", "genuine2", kind="reminder", due_at=now - timedelta(days=1), status="cancelled"
     )
     s.commit()
     return out
