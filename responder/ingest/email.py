@@ -59,9 +59,9 @@ _FOOTER = re.compile(
     re.I,
 )
 _BUTTON = re.compile(
-    r"^\s*(?:view (?:profile|message|conversation|inmail)|see (?:all messages|conversation)|"
-    r"reply|reply now|reply to \S.*|accept|ignore|not interested|interested\??|"
-    r"https?://\S*linkedin\.com/\S*|\[?linkedin\]?|-{3,}|_{3,})\s*$",
+    r"^\s*(?:(?:view (?:profile|message|conversation|inmail)|see (?:all messages|conversation)|"
+    r"reply|reply now|reply to [^:]{1,80}|accept|ignore|not interested|interested\??)"
+    r"(?:\s*:?\s*<?https?://\S*)?|<?https?://\S*linkedin\.com/\S*|\[?linkedin\]?|-{3,}|_{3,})\s*$",
     re.I,
 )
 _RE_PREFIX = re.compile(r"^\s*(?:(?:re|aw|fw|fwd|wg|tr)\s*:\s*)+", re.I)
