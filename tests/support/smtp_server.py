@@ -92,7 +92,8 @@ class Recorder:
                     mail_from=envelope.mail_from,
                     rcpt_tos=list(envelope.rcpt_tos),
                     message=email.message_from_bytes(envelope.original_content or envelope.content),
-                    tls=session.ssl is not None,
+                    tls=session.ssl is not None
+                    or server.transport.get_extra_info("ssl_object") is not None,
                     authenticated=bool(session.authenticated),
                 )
             )
@@ -130,7 +131,9 @@ class SMTPServer:
                 kwargs["ssl_context"] = ctx
             else:
                 kwargs.update(tls_context=ctx, require_starttls=True)
-            kwargs.update(authenticator=_authenticator, auth_require_tls=True)
+            # With implicit TLS aiosmtpd does not see a STARTTLS upgrade: the whole connection
+            # is encrypted already, so AUTH must not wait for one.
+            kwargs.update(authenticator=_authenticator, auth_require_tls=security != "ssl")
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def start(self) -> SMTPServer:
