@@ -1,0 +1,352 @@
+"""Settings: profile, language model (with a connection test), privacy, auto-approve policy and
+follow-up timings. Changes are stored as preferences over config/responder.toml; secrets are
+read from the environment or Streamlit secrets and only ever shown masked, never stored.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from typing import Any  # noqa: E402
+from zoneinfo import available_timezones  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+from responder.errors import ConfigError  # noqa: E402
+from responder.llm import needs_real_key  # noqa: E402
+from responder.preferences import apply_preferences, save_preferences  # noqa: E402
+from responder.settings import Settings  # noqa: E402
+from responder.taxonomy import DISPLAY, REPORT_LABELS  # noqa: E402
+from ui.components import page_header, show_error  # noqa: E402
+from ui.state import base_settings, current_settings, flash, session_scope, show_flashes  # noqa: E402
+
+PROVIDERS = ["Offline (no model)", "OpenAI", "OpenAI-compatible server"]
+METHODS = ["json_schema", "function_calling", "json_mode"]
+TONES = ["friendly", "neutral", "formal"]
+LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pt", "pl"]
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+AUTO_LABELS = ["sales_pitch", "recruiting", "genuine"]
+
+
+def _save(changes: dict[str, Any], what: str) -> None:
+    try:
+        with session_scope() as s:
+            save_preferences(session=s, changes=changes, base=base_settings())
+    except ConfigError as exc:
+        show_error(exc)
+        return
+    flash(f"{what} saved.")
+    st.rerun()
+
+
+def _reset(keys: list[str], what: str) -> None:
+    with session_scope() as s:
+        save_preferences(session=s, changes=dict.fromkeys(keys), base=base_settings())
+    flash(f"{what}: back to the defaults from config/responder.toml.")
+    st.rerun()
+
+
+def _with_current(options: list[str], value: str) -> list[str]:
+    return options if value in options else [value, *options]
+
+
+# --- profile ---------------------------------------------------------------------------------------
+
+
+def profile_form(settings: Settings) -> None:
+    p = settings.profile
+    zones = sorted(available_timezones())
+    with st.form("profile_form"):
+        name = st.text_input("Your name", p.name, key="profile_name")
+        signature = st.text_area("Signature", p.signature, height=90)
+        c1, c2, c3 = st.columns(3)
+        tone = c1.selectbox("Tone of drafts", TONES, index=TONES.index(p.tone))
+        langs = _with_current(LANGUAGES, p.language)
+        language = c2.selectbox("Language", langs, index=langs.index(p.language))
+        zones = _with_current(zones, p.timezone)
+        tz = c3.selectbox("Time zone", zones, index=zones.index(p.timezone))
+        never_buy = st.text_area(
+            "Never buy (one per line; named in firm declines)", "\n".join(p.never_buy)
+        )
+        keep = st.checkbox("Keep recruiters (treat them as genuine)", p.keep_recruiters)
+        if st.form_submit_button("Save profile", type="primary"):
+            _save(
+                {
+                    "profile.name": name.strip(),
+                    "profile.signature": signature.rstrip(),
+                    "profile.tone": tone,
+                    "profile.language": language,
+                    "profile.timezone": tz,
+                    "profile.never_buy": [x.strip() for x in never_buy.splitlines() if x.strip()],
+                    "profile.keep_recruiters": keep,
+                },
+                "Profile",
+            )
+    if st.button("Reset profile", key="reset_profile"):
+        _reset(
+            [
+                f"profile.{f}"
+                for f in (
+                    "name",
+                    "signature",
+                    "tone",
+                    "language",
+                    "timezone",
+                    "never_buy",
+                    "keep_recruiters",
+                )
+            ],
+            "Profile",
+        )
+
+
+# --- language model -------------------------------------------------------------------------------
+
+
+def _provider_of(settings: Settings) -> str:
+    if not settings.llm.enabled:
+        return PROVIDERS[0]
+    return PROVIDERS[1] if needs_real_key(settings.llm.effective_base_url()) else PROVIDERS[2]
+
+
+def key_status(settings: Settings) -> str:
+    """Where the API key comes from, masked (never the key itself)."""
+    key = settings.llm.effective_api_key()
+    if key is None:
+        return (
+            "No API key set. For OpenAI set OPENAI_API_KEY (or RESPONDER_LLM_API_KEY) in the "
+            "environment or in .streamlit/secrets.toml; local servers usually need none."
+        )
+    masked = settings.masked()["llm"]["api_key"]
+    source = "RESPONDER_LLM_API_KEY" if settings.llm.api_key is not None else "OPENAI_API_KEY"
+    return f"API key {masked} (from {source}; set in the environment or Streamlit secrets)."
+
+
+def _llm_changes(
+    provider: str,
+    url: str,
+    model: str,
+    method: str,
+    privacy: bool,
+    temperature: float,
+    timeout: float,
+) -> dict[str, Any]:
+    changes: dict[str, Any] = {
+        "llm.provider": "offline" if provider == PROVIDERS[0] else "openai",
+        "llm.model": model.strip(),
+        "llm.structured_output_method": method,
+        "llm.privacy_mode": privacy,
+        "llm.temperature": temperature,
+        "llm.timeout_s": timeout,
+    }
+    if provider == PROVIDERS[2]:
+        if not url.strip():
+            raise ConfigError("Enter the server URL, e.g. http://localhost:11434/v1 for Ollama.")
+        changes["llm.base_url"] = url.strip()
+    elif provider == PROVIDERS[1]:
+        changes["llm.base_url"] = None
+    return changes
+
+
+def llm_form(settings: Settings) -> None:
+    llm = settings.llm
+    current = _provider_of(settings)
+    with st.form("llm_form"):
+        provider = st.radio(
+            "Provider",
+            PROVIDERS,
+            index=PROVIDERS.index(current),
+            horizontal=True,
+            key="llm_provider",
+        )
+        url = st.text_input(
+            "Server URL (OpenAI-compatible servers: Ollama, vLLM, llama.cpp)",
+            llm.effective_base_url() if current == PROVIDERS[2] else "",
+            placeholder="http://localhost:11434/v1",
+            key="llm_url",
+        )
+        c1, c2 = st.columns(2)
+        model = c1.text_input("Model", llm.model, key="llm_model")
+        method = c2.selectbox(
+            "Structured output method", METHODS, index=METHODS.index(llm.structured_output_method)
+        )
+        c3, c4 = st.columns(2)
+        temperature = c3.slider("Temperature (drafts)", 0.0, 1.0, float(llm.temperature), 0.05)
+        timeout = c4.number_input(
+            "Timeout (seconds)", 1.0, 600.0, float(llm.timeout_s), 5.0, key="llm_timeout"
+        )
+        privacy = st.checkbox(
+            "Privacy mode: send only sender, subject and links to the model, never the body",
+            llm.privacy_mode,
+        )
+        st.text(key_status(settings))
+        save = st.form_submit_button("Save model settings", type="primary")
+        test = st.form_submit_button("Test connection")
+    if save or test:
+        try:
+            changes = _llm_changes(provider, url, model, method, privacy, temperature, timeout)
+        except ConfigError as exc:
+            show_error(exc)
+            return
+        if save:
+            _save(changes, "Model settings")
+        else:
+            _test(settings, changes)
+    last = st.session_state.get("llm_test_result")
+    if last:
+        show_test_result(last)
+
+
+def _test(settings: Settings, changes: dict[str, Any]) -> None:
+    """Test what is in the form, saved or not."""
+    from responder.llm_check import test_connection
+
+    try:
+        candidate = apply_preferences(settings, changes)
+    except ConfigError as exc:
+        show_error(exc)
+        return
+    with st.spinner("Calling the model…"):
+        st.session_state["llm_test_result"] = test_connection(candidate)
+
+
+def show_test_result(result: dict[str, Any]) -> None:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Model", result.get("model") or "—")
+    latency = result.get("latency_ms")
+    c2.metric("Latency", f"{latency} ms" if latency is not None else "—")
+    c3.metric("Structured output", "works" if result.get("structured_output_ok") else "failed")
+    if result.get("error"):
+        show_error(result["error"])
+    else:
+        st.success("The model answered with the requested structure.", icon=":material/check:")
+
+
+# --- policy and timings ----------------------------------------------------------------------------
+
+
+def policy_form(settings: Settings) -> None:
+    pol = settings.policy
+    with st.form("policy_form"):
+        st.write("Drafts for these labels may be approved without you when confident enough:")
+        rules: dict[str, dict[str, Any]] = {}
+        for label in AUTO_LABELS:
+            rule = pol.auto_approve.get(label)
+            c1, c2 = st.columns([1, 2])
+            enabled = c1.checkbox(DISPLAY[label], bool(rule and rule.enabled), key=f"auto_{label}")
+            conf = c2.slider(
+                f"Minimum confidence ({DISPLAY[label]})",
+                0.5,
+                1.0,
+                float(rule.min_confidence if rule else 0.9),
+                0.01,
+                key=f"conf_{label}",
+            )
+            rules[label] = {"enabled": enabled, "min_confidence": conf}
+        never = ", ".join(DISPLAY[label] for label in sorted(REPORT_LABELS))
+        st.caption(
+            f"Never for {never}: those get a report note for you, no reply is ever sent. "
+            "Never for a draft that fails lint, or for a sender you are in a conversation with."
+        )
+        cap = st.number_input(
+            "Daily cap of auto-approved drafts", 0, 1000, pol.daily_auto_approve_cap, key="auto_cap"
+        )
+        threshold = st.slider(
+            "Below this confidence a message waits for your review",
+            0.0,
+            1.0,
+            float(pol.review_threshold),
+            0.01,
+        )
+        if st.form_submit_button("Save auto-approve policy", type="primary"):
+            _save(
+                {
+                    "policy.auto_approve": {**_plain_rules(settings), **rules},
+                    "policy.daily_auto_approve_cap": int(cap),
+                    "policy.review_threshold": threshold,
+                },
+                "Auto-approve policy",
+            )
+
+
+def _plain_rules(settings: Settings) -> dict[str, Any]:
+    return {k: v.model_dump() for k, v in settings.policy.auto_approve.items()}
+
+
+def followup_form(settings: Settings) -> None:
+    pol = settings.policy
+    with st.form("followup_form"):
+        days = st.number_input(
+            "Remind me about an unanswered genuine message after (days)",
+            1,
+            60,
+            pol.reminder_days,
+            key="reminder_days",
+        )
+        c1, c2 = st.columns(2)
+        start = c1.number_input(
+            "Business hours start (hour)", 0, 23, pol.business_hours_start, key="bh_start"
+        )
+        end = c2.number_input(
+            "Business hours end (hour)", 1, 24, pol.business_hours_end, key="bh_end"
+        )
+        chosen = st.multiselect(
+            "Business days",
+            WEEKDAYS,
+            [WEEKDAYS[d] for d in pol.business_days if 0 <= d < 7],
+            key="business_days",
+        )
+        st.caption(f"Times are in your time zone ({settings.profile.timezone}, see Profile).")
+        minutes = st.number_input(
+            "Minutes saved per message handled without you (dashboard estimate)",
+            0.0,
+            60.0,
+            float(pol.minutes_saved_per_message),
+            0.5,
+            key="minutes_saved",
+        )
+        digest = st.checkbox("Daily digest", settings.worker.digest_enabled)
+        if st.form_submit_button("Save follow-up settings", type="primary"):
+            if int(start) >= int(end):
+                show_error("Business hours must start before they end.")
+                return
+            _save(
+                {
+                    "policy.reminder_days": int(days),
+                    "policy.business_hours_start": int(start),
+                    "policy.business_hours_end": int(end),
+                    "policy.business_days": [WEEKDAYS.index(d) for d in chosen],
+                    "policy.minutes_saved_per_message": float(minutes),
+                    "worker.digest_enabled": digest,
+                },
+                "Follow-up settings",
+            )
+
+
+def main() -> None:
+    page_header(
+        "Settings",
+        "Saved here, these override config/responder.toml and the environment. "
+        "Secrets (API keys, passwords) stay in the environment or Streamlit secrets.",
+    )
+    show_flashes()
+    settings = current_settings()
+    profile, model, policy, followups = st.tabs(
+        ["Profile", "Language model", "Auto-approve", "Follow-ups"]
+    )
+    with profile:
+        profile_form(settings)
+    with model:
+        llm_form(settings)
+    with policy:
+        policy_form(settings)
+    with followups:
+        followup_form(settings)
+
+
+main()
