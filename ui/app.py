@@ -65,4 +65,5 @@ def main() -> None:
     nav.run()
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs the script as __main__; tests import it
+    main()
