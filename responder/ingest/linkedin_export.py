@@ -142,34 +142,51 @@ def _records(
 
 
 def infer_owner(opener: Opener, file: str, *, profile_name: str = "") -> tuple[Owner, int]:
-    """The account owner (see module docstring) and the number of records, in one pass."""
+    """The account owner (see module docstring) and the number of records, in one pass.
+
+    Only rows that name their recipients count towards the share, so rows with an empty TO
+    (or RECIPIENT PROFILE URLS) do not hide the owner."""
     urls: Counter[str] = Counter()
     names: Counter[str] = Counter()
     url_of_name: dict[str, str] = {}
-    total = 0
+    total = url_rows = name_rows = 0
     for cols, _line, row, _err in _records(opener, file):
         if row is None:
             continue
         total += 1
         sender_url = normalize_profile_url(cols.get(row, "SENDER PROFILE URL"))
         sender = fix_mojibake(cols.get(row, "FROM").strip())
-        urls.update({*split_urls(cols.get(row, "RECIPIENT PROFILE URLS")), sender_url} - {None})
-        names.update({sender, *split_names(fix_mojibake(cols.get(row, "TO")))} - {""})
+        recipients = split_urls(cols.get(row, "RECIPIENT PROFILE URLS"))
+        if recipients:
+            url_rows += 1
+            urls.update({*recipients, sender_url} - {None})
+        to_names = split_names(fix_mojibake(cols.get(row, "TO")))
+        if to_names:
+            name_rows += 1
+            names.update({sender, *to_names} - {""})
         if sender and sender_url:
             url_of_name.setdefault(sender, sender_url)
-    return _pick_owner(urls, names, url_of_name, total, profile_name), total
+    owner = _pick_owner(urls, url_rows, names, name_rows, url_of_name, profile_name)
+    return owner, total
+
+
+def _top(counter: Counter[str], rows: int) -> list[str]:
+    """The keys present in at least OWNER_SHARE of `rows` rows, tied at the highest count."""
+    best = counter.most_common(2)
+    if not best or best[0][1] < max(1, OWNER_SHARE * rows):
+        return []
+    return [k for k, n in best if n == best[0][1]]
 
 
 def _pick_owner(
-    urls: Counter[str], names: Counter[str], url_of_name: dict[str, str], total: int, me: str
+    urls: Counter[str],
+    url_rows: int,
+    names: Counter[str],
+    name_rows: int,
+    url_of_name: dict[str, str],
+    me: str,
 ) -> Owner:
-    def top(counter: Counter[str]) -> list[str]:
-        best = counter.most_common(2)
-        if not best or best[0][1] < max(1, OWNER_SHARE * total):
-            return []
-        return [k for k, n in best if n == best[0][1]]
-
-    url_top, name_top = top(urls), top(names)
+    url_top, name_top = _top(urls, url_rows), _top(names, name_rows)
     if len(name_top) > 1 and me:
         name_top = [n for n in name_top if n.casefold() == me.casefold()]
     name = name_top[0] if len(name_top) == 1 else None
