@@ -104,6 +104,8 @@ class Message(SQLModel, table=True):
         sa.UniqueConstraint("source", "source_id", name="uq_message_source"),
         sa.Index("ix_message_direction_sent_at", "direction", "sent_at"),
         sa.Index("ix_message_label_sent_at", "label", "sent_at"),
+        #: Covers the dashboard's "waiting for review" count (open inbound, low confidence).
+        sa.Index("ix_message_status_review", "status", "needs_review", "direction"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -160,7 +162,11 @@ class Classification(SQLModel, table=True):
 
 
 class Draft(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_draft_status_created", "status", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_draft_status_created", "status", "created_at"),
+        #: Covers "messages with a pending draft" without reading the draft rows.
+        sa.Index("ix_draft_status_message", "status", "message_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     message_id: int = Field(foreign_key="message.id", index=True)
