@@ -1,0 +1,159 @@
+"""AppTest for the Review page: approve and next, edit then approve, reject with a reason,
+regenerate, bulk approve, report notes, lint blocking, and copy / mark sent, checked in the DB."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from streamlit.testing.v1 import AppTest
+
+from responder.models import Delivery, Draft, Message, Sender
+from responder.settings import PROJECT_ROOT
+from responder.taxonomy import REPORT_LABELS
+
+PAGE = str(PROJECT_ROOT / "ui" / "pages" / "review.py")
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=120)
+
+
+def _focused(at: AppTest) -> int:
+    """The id of the draft in focus (its approve button is the only primary 'approve_' key)."""
+    keys = [b.key for b in at.button if (b.key or "").startswith("approve_")]
+    assert len(keys) == 1, keys
+    return int(keys[0].split("_")[1])
+
+
+def _draft(engine: Engine, draft_id: int) -> Draft:
+    with Session(engine) as s:
+        return s.get(Draft, draft_id)
+
+
+def test_approve_and_next(demo_engine: Engine) -> None:
+    at = _app().run()
+    assert not at.exception
+    first = _focused(at)
+    at.button(key=f"approve_{first}").click().run()
+    assert not at.exception
+    approved = _draft(demo_engine, first)
+    assert approved.status == "approved" and approved.approved_at is not None
+    with Session(demo_engine) as s:
+        delivery = s.exec(select(Delivery).where(Delivery.draft_id == first)).one()
+    assert delivery.channel == "linkedin" and delivery.state == "manual"
+    second = _focused(at)
+    assert second != first  # the next one came up
+    assert at.button(key=f"sent_{first}")  # ready to send, below
+
+
+def test_edit_then_approve_and_mark_sent(demo_engine: Engine) -> None:
+    at = _app().run()
+    first = _focused(at)
+    at.text_area(key=f"draft_text_{first}").set_value("Thanks, but no thanks.\nAlex").run()
+    assert at.button(key=f"approve_{first}").label == "Save & approve"
+    at.button(key=f"approve_{first}").click().run()
+    draft = _draft(demo_engine, first)
+    assert (draft.status, draft.text, draft.edited) == (
+        "approved",
+        "Thanks, but no thanks.\nAlex",
+        True,
+    )
+    assert any(c.value == "Thanks, but no thanks.\nAlex" for c in at.code)  # copy box
+    links = [el for el in at.main if getattr(el, "type", "") == "link_button"]
+    assert links and all(
+        el.proto.url.startswith("https://www.linkedin.com/messaging/thread/") for el in links
+    )
+    at.button(key=f"sent_{first}").click().run()
+    assert not at.exception
+    draft = _draft(demo_engine, first)
+    with Session(demo_engine) as s:
+        message = s.get(Message, draft.message_id)
+    assert draft.status == "sent" and draft.sent_at is not None
+    assert message.status == "answered"
+
+
+def test_reject_with_reason_and_skip(demo_engine: Engine) -> None:
+    at = _app().run()
+    first = _focused(at)
+    at.button(key=f"skip_{first}").click().run()
+    second = _focused(at)
+    assert second != first and _draft(demo_engine, first).status == "pending"
+    at.selectbox(key=f"reason_{second}").set_value("Tone is off").run()
+    at.button(key=f"reject_{second}").click().run()
+    rejected = _draft(demo_engine, second)
+    assert (rejected.status, rejected.reject_reason) == ("rejected", "Tone is off")
+
+
+def test_regenerate_writes_a_new_draft(demo_engine: Engine) -> None:
+    at = _app().run()
+    first = _focused(at)
+    old = _draft(demo_engine, first)
+    at.button(key=f"regen_{first}").click().run()
+    assert not at.exception
+    with Session(demo_engine) as s:
+        drafts = s.exec(select(Draft).where(Draft.message_id == old.message_id)).all()
+    assert _draft(demo_engine, first).status == "superseded"
+    live = [d for d in drafts if d.status == "pending"]
+    assert len(live) == 1 and live[0].id != first and live[0].text
+
+
+def test_bulk_approve_one_label_only(demo_engine: Engine) -> None:
+    at = _app().run()
+    label = at.radio(key="review_label").value
+    with Session(demo_engine) as s:
+        before = s.exec(
+            select(Draft, Message)
+            .join(Message, col(Message.id) == Draft.message_id)
+            .where(Draft.status == "pending")
+        ).all()
+    clean = [d.id for d, m in before if m.label == label and d.lint_ok]
+    assert clean
+    at.button(key=f"bulk_{label}").click().run()
+    assert not at.exception
+    with Session(demo_engine) as s:
+        for d, m in before:
+            status = s.get(Draft, d.id).status
+            if d.id in clean:
+                assert status == "approved"
+            else:
+                assert status == "pending", (m.label, d.kind)
+    assert not {b.key for b in at.button} & {f"bulk_{r}" for r in REPORT_LABELS}
+
+
+def test_report_note_mark_reported_and_block(demo_engine: Engine) -> None:
+    at = _app().run()
+    keys = [
+        b.key for b in at.button if (b.key or "").startswith("reported_") and "keep" not in b.key
+    ]
+    assert keys, "the demo has report notes"
+    note_id = int(keys[0].split("_")[1])
+    assert at.subheader[0].value.startswith("Report notes")
+    at.button(key=keys[0]).click().run()
+    assert not at.exception
+    note = _draft(demo_engine, note_id)
+    with Session(demo_engine) as s:
+        message = s.get(Message, note.message_id)
+        sender = s.get(Sender, message.sender_id)
+        delivery = s.exec(select(Delivery).where(Delivery.draft_id == note_id)).first()
+    assert note.kind == "report_note" and note.status == "sent"
+    assert message.status == "handled" and sender.status == "blocked"
+    assert delivery is None  # a note is never sent anywhere
+
+
+def test_lint_failure_blocks_approve_until_edited(demo_engine: Engine) -> None:
+    at = _app().run()
+    first = _focused(at)
+    with Session(demo_engine) as s:
+        d = s.get(Draft, first)
+        d.lint_ok = False
+        d.lint_problems = ["mentions a link: evil.example.com"]
+        s.add(d)
+        s.commit()
+    at = _app().run()
+    button = at.button(key=f"approve_{first}")
+    assert button.disabled
+    assert any("evil[.]example[.]com" in t.value for t in at.text)
+    at.text_area(key=f"draft_text_{first}").set_value("No thank you.\nAlex").run()
+    assert not at.button(key=f"approve_{first}").disabled
+    at.button(key=f"approve_{first}").click().run()
+    assert _draft(demo_engine, first).status == "approved"
