@@ -8,6 +8,7 @@ Faults: `fail_next(code, n)` makes the next n DATA commands answer with that cod
 
 from __future__ import annotations
 
+import asyncio
 import email
 import shutil
 import socket
@@ -76,6 +77,8 @@ class Received:
 class Recorder:
     received: list[Received] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
+    #: Seconds each accepted mail takes (widens the window a crash test can hit).
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail_next(self, code: int, times: int = 1) -> None:
@@ -83,6 +86,8 @@ class Recorder:
             self.failures.extend([code] * times)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.failures:
                 code = self.failures.pop(0)
