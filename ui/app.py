@@ -33,18 +33,24 @@ PAGES: list[tuple[str, str, str, str]] = [
 DEFAULT_PAGE = "inbox.py"
 
 
+def page_specs(pages_dir: Path | None = None) -> list[tuple[Path, str, str, str]]:
+    """(path, title, icon, url path) for the files in PAGES that exist on disk, in order."""
+    folder = pages_dir or PAGES_DIR
+    return [
+        (folder / filename, title, icon, url_path)
+        for filename, title, icon, url_path in PAGES
+        if (folder / filename).is_file()
+    ]
+
+
 def available_pages() -> list[st.Page]:
-    """`st.Page`s for the files in PAGES that exist on disk, in order."""
-    pages = []
-    for filename, title, icon, url_path in PAGES:
-        path = PAGES_DIR / filename
-        if not path.is_file():
-            continue
-        if filename == DEFAULT_PAGE:
-            pages.append(st.Page(path, title=title, icon=icon, default=True))
-        else:
-            pages.append(st.Page(path, title=title, icon=icon, url_path=url_path))
-    return pages
+    """The navigation's `st.Page`s; the Inbox is the default page."""
+    return [
+        st.Page(path, title=title, icon=icon, default=True)
+        if path.name == DEFAULT_PAGE
+        else st.Page(path, title=title, icon=icon, url_path=url_path)
+        for path, title, icon, url_path in page_specs()
+    ]
 
 
 def main() -> None:
