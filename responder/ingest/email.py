@@ -76,6 +76,7 @@ def parse_email_bytes(data: bytes, *, source: str = "email", origin: str = "") -
     message_id = headers["message-id"].strip()
     bare_id = message_id.strip().strip("<>").strip()
     body, attachments = _body(msg)
+    body = clean_text(body)
     linkedin = _is_linkedin(msg, from_name, from_addr)
     profile_url = headline = None
     if linkedin:
@@ -90,7 +91,7 @@ def parse_email_bytes(data: bytes, *, source: str = "email", origin: str = "") -
     return ParsedMessage(
         source=source,
         source_id=bare_id[:500] if bare_id else "sha256:" + hashlib.sha256(data).hexdigest(),
-        body=clean_text(body),
+        body=body,
         sent_at=_date(msg) or datetime.now(UTC),
         sender_name=clean_text(from_name or from_addr or ""),
         sender_profile_url=profile_url,
@@ -127,8 +128,8 @@ def _header(msg: Message, name: str) -> str:
         value = msg.get(name)
         return str(value) if value is not None else ""
     except Exception:  # noqa: BLE001 - a header policy.default cannot parse: take the raw value
-        raw = msg.get_all(name, failobj=[])
-        return str(raw[0]) if raw else ""
+        raw = [v for k, v in msg.raw_items() if k.lower() == name.lower()]
+        return re.sub(r"\r?\n[ \t]+", " ", str(raw[0])) if raw else ""
 
 
 def _addresses(msg: Message, *names: str) -> list[tuple[str, str]]:
@@ -177,20 +178,32 @@ def _body(msg: Message) -> tuple[str, list[str]]:
     for part in _walk(msg):
         if part.is_multipart():
             continue
-        ctype = part.get_content_type()
-        disposition = (part.get_content_disposition() or "").lower()
-        if disposition == "attachment" or (part.get_filename() and ctype[:5] != "text/"):
-            attachments.append(clean_text(part.get_filename() or ctype)[:200])
+        try:
+            kind, filename = _describe(part)
+        except Exception:  # noqa: BLE001 - headers policy.default cannot parse: skip the part
+            log.debug("skipping a MIME part with unparsable headers", exc_info=True)
             continue
-        if ctype == "text/plain" and plain is None:
+        if kind == "attachment":
+            attachments.append(clean_text(filename)[:200])
+        elif kind == "text/plain" and plain is None:
             plain = _text_of(part)
-        elif ctype == "text/html" and html is None:
+        elif kind == "text/html" and html is None:
             html = _text_of(part)
     if plain and plain.strip():
         return plain.replace("\r\n", "\n").strip(), attachments
     if html:
         return html_to_text(html), attachments
     return "", attachments
+
+
+def _describe(part: Message) -> tuple[str, str]:
+    """("attachment" | content type, file name) of a leaf part."""
+    ctype = part.get_content_type()
+    disposition = (part.get_content_disposition() or "").lower()
+    filename = part.get_filename()
+    if disposition == "attachment" or (filename and not ctype.startswith("text/")):
+        return "attachment", filename or ctype
+    return ctype, filename or ""
 
 
 def _text_of(part: Message) -> str:
@@ -201,14 +214,17 @@ def _text_of(part: Message) -> str:
                 return content
         except Exception:  # noqa: BLE001 - unknown charset, broken encoding: decode by hand
             pass
-    payload = part.get_payload(decode=True)
-    if isinstance(payload, bytes):
+    try:
+        payload = part.get_payload(decode=True)
         charset = part.get_content_charset() or "utf-8"
+    except Exception:  # noqa: BLE001 - broken headers: take the payload as it is
+        payload, charset = part.get_payload(), "utf-8"
+    if isinstance(payload, bytes):
         try:
             return payload.decode(charset, errors="replace")
         except LookupError:
             return payload.decode("utf-8", errors="replace")
-    return str(part.get_payload() or "")
+    return str(payload or "")
 
 
 def _is_linkedin(msg: Message, name: str, addr: str) -> bool:

@@ -122,3 +122,12 @@ def test_mbox_with_text_before_first_from_line_reports_it(engine, settings, tmp_
     assert summary.imported == 3
     assert [e.line for e in summary.errors] == [1]
     assert summary.errors[0].reason.startswith("text before the first 'From ' line")
+
+
+def test_unparsable_headers_fall_back_to_raw_values() -> None:
+    data = (
+        b'From: <\nSubject: =?bogus?Q?x?=\nContent-Type: text/plain; charset="\nDate: nope\n\nhi\n'
+    )
+    pm = parse_email_bytes(data)
+    assert (pm.body, pm.sender_name) == ("hi", "<")
+    assert pm.sent_at is not None  # dated at import time
