@@ -157,7 +157,11 @@ def _first_url_host(text: str) -> str:
 
 def extract_links(text: str) -> list[Link]:
     """Every link in the text (HTML anchors, markdown links, URLs, bare domains), in order, unique."""
-    text = text or ""
+    return list(_links_cached(text or ""))
+
+
+@lru_cache(maxsize=4096)
+def _links_cached(text: str) -> tuple[Link, ...]:
     links: list[Link] = []
     seen: set[str] = set()
 
@@ -176,7 +180,7 @@ def extract_links(text: str) -> list[Link]:
     rest = _URL.sub(" ", _EMAIL.sub(" ", rest))
     for m in _BARE.finditer(rest):
         add(_make_link(m.group(0)))
-    return links
+    return tuple(links)
 
 
 def _defang_host(host: str) -> str:
@@ -297,7 +301,9 @@ class Signals:
 
 
 def _compile(words: list[str]) -> re.Pattern[str]:
-    return re.compile(r"(?:" + "|".join(words) + r")", re.I)
+    """One pattern per lexicon, matched on lower-cased text at word starts (fast: no re.I)."""
+    alternatives = [w[2:] if w.startswith(r"\b") else w for w in words]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")")
 
 
 CUES: dict[str, re.Pattern[str]] = {
@@ -327,7 +333,14 @@ CUES: dict[str, re.Pattern[str]] = {
 
 
 def cue_counts(text: str) -> dict[str, int]:
-    return {name: len(rx.findall(text)) for name, rx in CUES.items()}
+    """How often each cue lexicon matches (memoised: the model and the signals share it)."""
+    return dict(zip(CUES, _cue_tuple(text), strict=True))
+
+
+@lru_cache(maxsize=4096)
+def _cue_tuple(text: str) -> tuple[int, ...]:
+    low = text.lower()
+    return tuple(len(rx.findall(low)) for rx in CUES.values())
 
 
 def compute_signals(

@@ -61,14 +61,14 @@ class Classifier:
 
         if not texts:
             return []
-        probs = self.offline.predict_proba(texts)
+        probs, top_terms = self.offline.predict_explain(texts)
         labels = self.offline.labels
         out = []
-        for text, sig, row in zip(texts, signals, probs, strict=True):
+        for terms, sig, row in zip(top_terms, signals, probs, strict=True):
             best = int(row.argmax())
             label, confidence = labels[best], float(row[best])
             reasons = signal_reasons(label, sig)
-            reasons += model_reason(label, confidence, self.offline.top_terms(text, label))
+            reasons += model_reason(label, confidence, terms)
             out.append(
                 ClassificationResult(
                     label=label,

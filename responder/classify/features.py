@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from responder.signals import CUES, extract_links
+from responder.signals import CUES, cue_counts, extract_links
 
 _PHONE = re.compile(r"(?:\+\d[\d ()\-]{7,}\d|\b0\d{3,4}[ \-]?\d{3}[ \-]?\d{3,4}\b|\b\d{5}\b)")
 _MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:€|eur|usd|dollars|pounds|euros)\b", re.I)
@@ -39,8 +39,8 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 def feature_vector(text: str) -> np.ndarray:
     """The intent feature vector of one text (same order as FEATURE_NAMES)."""
-    counts = [len(rx.findall(text)) for rx in CUES.values()]
-    by = dict(zip(CUE_NAMES, counts, strict=True))
+    by = cue_counts(text)
+    counts = list(by.values())
     links = extract_links(text) if ("." in text) else []
     suspicious = any(link.suspicious for link in links)
     words = max(1, len(text.split()))

@@ -84,6 +84,13 @@ _STOP = frozenset(
 _memo: dict[str, OfflineModel] = {}
 
 
+def _one_thread() -> Any:
+    """BLAS threads oversubscribe a shared machine (10x slower fits); one core is plenty here."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def _intent(texts: Any) -> sparse.csr_matrix:
     return sparse.csr_matrix(feature_matrix(list(texts)) * _INTENT_WEIGHT)
 
@@ -100,7 +107,7 @@ def _pipeline() -> Any:
             (
                 "char",
                 TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, max_features=60000
+                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, max_features=30000
                 ),
             ),
             ("intent", FunctionTransformer(_intent, validate=False)),
@@ -132,27 +139,37 @@ class OfflineModel:
         return [str(c) for c in self.pipeline.classes_]
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        return self.pipeline.predict_proba(texts)
+        with _one_thread():
+            return self.pipeline.predict_proba(texts)
 
-    def top_terms(self, text: str, label: str, k: int = 4) -> list[str]:
-        """The n-grams of `text` that pushed most towards `label`."""
+    def predict_explain(self, texts: list[str], k: int = 4) -> tuple[np.ndarray, list[list[str]]]:
+        """Probabilities and, per text, the word n-grams that pushed most towards its label."""
         union = self.pipeline.named_steps["features"]
         clf = self.pipeline.named_steps["clf"]
-        row = list(self.labels).index(label)
-        terms: list[tuple[float, str]] = []
-        offset = 0
-        for name, transformer in union.transformer_list:
-            if name == "intent":
-                break
-            vec = transformer.transform([text])
-            coef = clf.coef_[row, offset : offset + vec.shape[1]]
-            vocab = transformer.get_feature_names_out()
-            for idx, value in zip(vec.indices, vec.data, strict=True):
-                if name == "word" and not _STOP.intersection(str(vocab[idx]).split()):
-                    terms.append((float(value * coef[idx]), str(vocab[idx])))
-            offset += vec.shape[1]
-        terms.sort(reverse=True)
-        return [t for score, t in terms[:k] if score > 0.05]
+        with _one_thread():
+            features = union.transform(texts)
+            probs = clf.predict_proba(features)
+        word = union.transformer_list[0][1]
+        vocab = self._vocab(word)
+        words = sparse.csr_matrix(features[:, : len(vocab)])
+        terms: list[list[str]] = []
+        for i, row in enumerate(probs):
+            coef = clf.coef_[int(row.argmax())]
+            start, end = words.indptr[i], words.indptr[i + 1]
+            idx, val = words.indices[start:end], words.data[start:end]
+            scores = val * coef[idx]
+            order = np.argsort(-scores)[: k * 3]
+            picked = [str(vocab[idx[j]]) for j in order if scores[j] > 0.05]
+            picked = [t for t in picked if not _STOP.intersection(t.split())]
+            terms.append(picked[:k])
+        return probs, terms
+
+    def _vocab(self, vectorizer: Any) -> np.ndarray:
+        cached = self.meta.get("_vocab")
+        if cached is None:
+            cached = vectorizer.get_feature_names_out()
+            self.meta["_vocab"] = cached
+        return cached
 
     def intent_contributions(self, text: str, label: str) -> dict[str, float]:
         """Per intent feature, how much it pushed towards `label` (positive = towards)."""
@@ -164,7 +181,10 @@ class OfflineModel:
 
 
 def rows_hash(rows: list[TrainingRow]) -> str:
+    """Version of a model: training rows, model version and the feature code (lexicons)."""
     h = hashlib.sha256(f"v{MODEL_VERSION}".encode())
+    for module in ("lexicon.py", "features.py"):
+        h.update((Path(__file__).parent / module).read_bytes())
     for r in rows:
         h.update(json.dumps([r.text, r.label, r.weight], ensure_ascii=False).encode())
     return h.hexdigest()[:12]
@@ -177,11 +197,12 @@ def train(rows: list[TrainingRow]) -> OfflineModel:
     if missing:
         raise ValueError(f"training data lacks labels: {sorted(missing)}")
     pipe = _pipeline()
-    pipe.fit(
-        [r.text for r in rows],
-        [r.label for r in rows],
-        clf__sample_weight=np.asarray([r.weight for r in rows]),
-    )
+    with _one_thread():
+        pipe.fit(
+            [r.text for r in rows],
+            [r.label for r in rows],
+            clf__sample_weight=np.asarray([r.weight for r in rows]),
+        )
     meta = {"rows": len(rows), "trained_at": datetime.now(UTC).isoformat()}
     return OfflineModel(pipeline=pipe, version=rows_hash(rows), meta=meta)
 
@@ -205,12 +226,17 @@ def save(model: OfflineModel, data_dir: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = folder / f"offline-v{stamp}-{model.version}.joblib"
-    joblib.dump({"pipeline": model.pipeline, "version": model.version, "meta": model.meta}, path)
+    joblib.dump(_payload(model), path)
     tmp = folder / "current.tmp"
     tmp.write_text(path.name, encoding="utf-8")
     tmp.replace(folder / "current")
     log.info("saved offline model %s", path)
     return path
+
+
+def _payload(model: OfflineModel) -> dict[str, Any]:
+    meta = {k: v for k, v in model.meta.items() if not k.startswith("_")}
+    return {"pipeline": model.pipeline, "version": model.version, "meta": meta}
 
 
 def _load_file(path: Path) -> OfflineModel:
@@ -248,9 +274,7 @@ def seed_model(data_dir: Path) -> OfflineModel:
         if model is None:
             model = train(rows)
             cache.parent.mkdir(parents=True, exist_ok=True)
-            joblib.dump(
-                {"pipeline": model.pipeline, "version": model.version, "meta": model.meta}, cache
-            )
+            joblib.dump(_payload(model), cache)
         _memo[version] = model
         return model
 

@@ -83,6 +83,30 @@ def generate(seed: int = 13) -> Iterator[dict[str, str]]:
                 "label": label,
                 "source": "seedgen",
             }
+    yield from compose(rng, slots)
+
+
+def compose(rng: random.Random, slots: dict[str, list[str]]) -> Iterator[dict[str, str]]:
+    """Messages built sentence by sentence from compose.yaml (more variety than templates)."""
+    path = SEED_DIR / "compose.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
+    for name, spec in data.items():
+        if spec["label"] not in LABELS:
+            raise ValueError(f"compose.yaml: {name}: unknown label {spec['label']!r}")
+        seen: set[str] = set()
+        for i in range(int(spec["n"])):
+            chosen = [rng.choice(part) for part in spec["parts"] if rng.random() >= spec["skip"]]
+            text = _fill(" ".join(c for c in chosen if c).strip(), slots, rng)
+            text = re.sub(r" +", " ", text).replace(" \n", "\n")
+            if len(text.split()) < 2 or text in seen:
+                continue
+            seen.add(text)
+            yield {
+                "id": f"compose-{name}-{i}",
+                "text": text,
+                "label": spec["label"],
+                "source": "compose",
+            }
 
 
 def write(path: Path = SEED_FILE, seed: int = 13) -> int:
