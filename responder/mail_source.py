@@ -70,6 +70,13 @@ def _check(typ: str, data: Any, what: str) -> Any:
     return data
 
 
+def _uidvalidity(conn: imaplib.IMAP4) -> int:
+    _name, data = conn.response("UIDVALIDITY")
+    if not data or data[0] is None:
+        raise imaplib.IMAP4.error("the IMAP server sent no UIDVALIDITY for the folder")
+    return int(data[0])
+
+
 def _known_max_uid(engine: Engine, source: str, uidvalidity: int) -> int:
     prefix = f"{uidvalidity}:"
     with Session(engine) as s:
@@ -105,7 +112,7 @@ def poll_imap(
     counts = {"fetched": 0, "imported": 0, "skipped": 0}
     with connect(settings) as conn:
         _check(*conn.select(_quote(folder), readonly=True), f"SELECT {folder}")
-        uidvalidity = int(_check(*conn.response("UIDVALIDITY"), "UIDVALIDITY")[0])
+        uidvalidity = _uidvalidity(conn)
         uids = _new_uids(conn, _known_max_uid(engine, source, uidvalidity))[:batch]
         for start in range(0, len(uids), 50):
             chunk = uids[start : start + 50]
