@@ -235,15 +235,17 @@ class Drafter:
     def _use_llm(self, plan: _Plan) -> bool:
         return self.chat_model is not None and plan.template.llm
 
-    def _bound_model(self, plan: _Plan) -> Any:
+    def _bound_model(self, plan: _Plan, *, streaming: bool = False) -> Any:
         assert self.chat_model is not None
         params = plan.template.model
+        model: Any = self.chat_model
+        if streaming and getattr(model, "streaming", None) is False:
+            # A model built for invoke() has streaming switched off; stream() needs it on.
+            model = model.model_copy(update={"streaming": True})
         try:
-            return self.chat_model.bind(
-                temperature=params.temperature, max_tokens=params.max_tokens
-            )
+            return model.bind(temperature=params.temperature, max_tokens=params.max_tokens)
         except (AttributeError, NotImplementedError):  # a model without bind()
-            return self.chat_model
+            return model
 
     def _fallback(
         self, *, session: Session, message: Message, plan: _Plan, exc: Exception
@@ -323,7 +325,9 @@ class Drafter:
         rendered = render(plan.template, plan.variables)
         parts: list[str] = []
         try:
-            for chunk in (to_chat_prompt(rendered) | self._bound_model(plan)).stream({}):
+            for chunk in (
+                to_chat_prompt(rendered) | self._bound_model(plan, streaming=True)
+            ).stream({}):
                 piece = _content(chunk)
                 if piece:
                     parts.append(piece)

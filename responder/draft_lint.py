@@ -46,6 +46,7 @@ URL_RE = re.compile(
 DEFANGED_RE = re.compile(r"hxxps?://|\[\.\]|\[:\]|\[://\]", re.I)
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 PHONE_RE = re.compile(r"(?<![\w/.-])(?:\+|00)?\d[\d\s().-]{6,}\d(?![\w/-])")
+IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$")
 PLACEHOLDER_RE = re.compile(
     r"\{\{.*?\}\}|\{%.*?%\}|\{\s*[A-Za-z_][\w ]{0,30}\}"
@@ -185,6 +186,10 @@ def _link_problems(text: str, kind: str, settings: Settings) -> list[str]:
         else:
             problems.append(f"contains a link ({_show(url)}): drafts may only link to your profile")
     if kind != DraftKind.REPORT_NOTE:
+        iban = IBAN_RE.search(without_emails)
+        if iban:
+            problems.append(f"contains bank details ({iban.group(0)[:4]}…)")
+            without_emails = IBAN_RE.sub(" ", without_emails)
         for match in PHONE_RE.finditer(without_emails):
             digits = re.sub(r"\D", "", match.group(0))
             if len(digits) >= 8 and not DATE_RE.match(match.group(0).strip()):
@@ -192,12 +197,78 @@ def _link_problems(text: str, kind: str, settings: Settings) -> list[str]:
     return problems
 
 
+def _script_problem(body: str) -> str | None:
+    """Drafts in the supported languages use Latin script; a reply in another script means the
+    model switched language."""
+    letters = [c for c in body if c.isalpha()]
+    foreign = [c for c in letters if not unicodedata.name(c, "").startswith("LATIN")]
+    if len(foreign) >= 5 and len(foreign) > 0.2 * len(letters):
+        script = unicodedata.name(foreign[0], "?").split(" ")[0].title()
+        return f"written in {script} script, not in the language of the message"
+    return None
+
+
+def _core_text(text: str) -> str:
+    """The draft without its greeting line and a short signature block (names, closings)."""
+    lines = text.strip().splitlines()
+    if lines and len(lines[0]) <= 60 and lines[0].rstrip().endswith((",", ":", "!")):
+        lines = lines[1:]
+    blocks = "\n".join(lines).strip().split("\n\n")
+    last = blocks[-1].splitlines()
+    if len(blocks) > 1 and len(last) <= 3 and all(len(x) <= 40 for x in last):
+        blocks = blocks[:-1]
+    return "\n\n".join(blocks)
+
+
+def _vocab(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": _vocab(
+        "the a an and or but to of for in on at with you your i me my we our is are "
+        "was be it this that not no thanks thank will would have has there"
+    ),
+    "de": _vocab(
+        "der die das und oder aber zu von für mit sie ihr ihre ich mich mein wir uns "
+        "ist sind war nicht kein keine danke vielen grüße habe hat auf an im dass"
+    ),
+    "fr": _vocab(
+        "le la les et ou mais à de des du pour avec vous votre je me mon nous est sont "
+        "pas ne merci une un ce cette que qui en au"
+    ),
+    "es": _vocab(
+        "el la los las y o pero a de del para con usted su yo me mi nosotros es son "
+        "no gracias una un este esta que en al por muy"
+    ),
+}
+
+
+def _function_words_agree(text: str, expected: str, found: str) -> bool:
+    """True when the text's function words say it is in `expected` after all (the statistical
+    detector is unreliable on a few short sentences)."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if expected not in _FUNCTION_WORDS or not words:
+        return False
+    hits = {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
+    if found in hits:
+        return hits[expected] > hits[found]
+    return hits[expected] >= 3 and hits[expected] >= 0.2 * len(words)
+
+
 def _language_problem(text: str, kind: str, language: str) -> str | None:
     if not language or language == "und":
         return None
     body = URL_RE.sub(" ", EMAIL_RE.sub(" ", _body_lines(text, kind)))
-    found = detect_language(body)
-    if found in ("und", language):
+    if language in LANGUAGE_NAMES:
+        script = _script_problem(body)
+        if script:
+            return script
+    core = _core_text(body)
+    if len(re.findall(r"[^\W\d_]{2,}", core)) < 6:
+        return None  # too short to tell reliably
+    found = detect_language(core)
+    if found in ("und", language) or _function_words_agree(core, language, found):
         return None
     want = LANGUAGE_NAMES.get(language, language)
     return f"written in {LANGUAGE_NAMES.get(found, found)} but should be in {want}"

@@ -385,7 +385,11 @@ def render_offline(template: Template, variables: Mapping[str, Any], language: s
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-_MARKER_RE = re.compile(r"<{2,}|>{2,}|\[/?(?:INST|SYS)\]|</?\s*(?:untrusted|message)[^>]*>", re.I)
+_MARKER_RE = re.compile(
+    r"<{2,}|>{2,}|\[/?(?:INST|SYS)\]|<\|[a-z_]+\|>"
+    r"|</?\s*(?:untrusted\w*|message|system|assistant|user|instructions?|im_start|im_end)\b[^>]*>",
+    re.I,
+)
 
 
 def delimit_untrusted(text: str, *, what: str = "MESSAGE", boundary: str | None = None) -> str:
