@@ -108,6 +108,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="small sizes, one run")
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), metavar="NAME",
                         help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}")  # fmt: skip
+    parser.add_argument("--tiny", action="store_true", help="smallest sizes (the smoke test)")
     parser.add_argument("--runs", type=int, help="runs per median (default 3, quick 1)")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL variants")
     parser.add_argument("--output", type=Path, default=HERE / "results.json")
@@ -118,12 +119,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    for noisy in ("alembic", "httpx", "responder"):
+    for noisy in ("alembic", "httpx", "httpx2", "httpcore", "openai", "responder"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     workdir = Path(tempfile.mkdtemp(prefix="responder-bench-"))
     cfg = BenchConfig.quick(workdir) if args.quick else BenchConfig.full(workdir)
+    if args.tiny:
+        cfg = cfg.tiny()
     cfg.runs = args.runs or cfg.runs
-    cfg.postgres = not args.no_postgres
+    cfg.postgres = cfg.postgres and not args.no_postgres
     names = args.only or list(BENCHMARKS)
     started = datetime.now(UTC)
     try:
@@ -139,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         started_at=started.isoformat(timespec="seconds"),
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         machine=_machine(),
-        mode="quick" if args.quick else "full",
+        mode="tiny" if args.tiny else "quick" if args.quick else "full",
         runs=cfg.runs,
         sizes={
             k: getattr(cfg, k)

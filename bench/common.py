@@ -29,13 +29,15 @@ class BenchConfig:
     runs: int = 3
     import_n: int = 100_000
     naive_import_n: int = 5_000
-    classify_n: int = 10_000
+    classify_n: int = 5_000
     latency_n: int = 3_000
     triage_n: int = 10_000
     llm_n: int = 2_000
     ui_n: int = 100_000
     postgres: bool = True
     seed: int = SEED
+    #: Stop repeating a measurement once its runs took this long (at least one run is made).
+    budget_s: float = 150.0
     #: Shared across benchmarks of one run (the PostgreSQL cluster URL, generated files).
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -82,6 +84,22 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(pct / 100 * len(ordered)))
     return float(ordered[rank - 1])
+
+
+def repeat(fn: Callable[[], Any], *, runs: int, budget_s: float, what: str) -> list[Any]:
+    """Call `fn` up to `runs` times; stop early once the calls took more than `budget_s` in
+    total, so a slow machine still finishes (notes report the number of runs actually made)."""
+    out: list[Any] = []
+    start = time.perf_counter()
+    for i in range(runs):
+        out.append(fn())
+        spent = time.perf_counter() - start
+        if i + 1 < runs and spent > budget_s:
+            log.warning(
+                "%s: %d of %d runs (%.0fs > budget %.0fs)", what, i + 1, runs, spent, budget_s
+            )
+            break
+    return out
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

@@ -20,6 +20,7 @@ from bench.common import (
     fresh_database,
     median,
     pg_skip_reason,
+    repeat,
 )
 
 log = logging.getLogger("bench.import")
@@ -49,17 +50,19 @@ def _child(cfg: BenchConfig, *, url: str, path: Path, naive: bool = False) -> di
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _runs(cfg: BenchConfig, path: Path, *, postgres: bool, naive: bool, runs: int) -> list[dict]:
-    out = []
-    for i in range(runs):
+def _runs(cfg: BenchConfig, path: Path, *, postgres: bool, naive: bool) -> list[dict]:
+    what = f"import {path.name} ({'naive' if naive else 'ours'}, {'pg' if postgres else 'sqlite'})"
+
+    def once() -> dict[str, Any]:
         url = fresh_database(cfg, "naive" if naive else "import", postgres=postgres)
         try:
             result = _child(cfg, url=url, path=path, naive=naive)
         finally:
             drop_database(url)
-        log.info("import run %d/%d (%s): %s", i + 1, runs, "naive" if naive else "ours", result)
-        out.append(result)
-    return out
+        log.info("%s: %s", what, result)
+        return result
+
+    return repeat(once, runs=cfg.runs, budget_s=cfg.budget_s, what=what)
 
 
 def _summarise(prefix: str, suffix: str, runs: list[dict], n: int) -> dict[str, Any]:
@@ -74,14 +77,14 @@ def _summarise(prefix: str, suffix: str, runs: list[dict], n: int) -> dict[str, 
 def bench_import(cfg: BenchConfig) -> dict[str, Any]:
     """Ours on the full export, ours and naive on the subset, PostgreSQL if available."""
     big = export_file(cfg, cfg.import_n)
-    ours = _runs(cfg, big, postgres=False, naive=False, runs=cfg.runs)
+    ours = _runs(cfg, big, postgres=False, naive=False)
     imported = ours[0]["imported"]
     res: dict[str, Any] = _summarise("import_100k", "", ours, imported)
     res["import_100k_start_rss_mb"] = median([r["start_rss_mb"] for r in ours])
     res.update(_naive(cfg))
     notes = {
         "import_100k_seconds": f"{imported:,} messages imported (subprocess per run, fresh "
-        f"SQLite file, median of {cfg.runs})",
+        f"SQLite file, median of {len(ours)})",
         "import_100k_peak_rss_mb": "ru_maxrss of the import subprocess (interpreter and "
         "libraries included)",
     }
@@ -91,9 +94,9 @@ def bench_import(cfg: BenchConfig) -> dict[str, Any]:
         res.update({"import_100k_seconds_pg": None, "import_100k_peak_rss_mb_pg": None})
         notes["import_100k_seconds_pg"] = f"skipped: {reason}"
     else:
-        pg = _runs(cfg, big, postgres=True, naive=False, runs=cfg.runs)
+        pg = _runs(cfg, big, postgres=True, naive=False)
         res.update(_summarise("import_100k", "_pg", pg, imported))
-        notes["import_100k_seconds_pg"] = f"throw-away PostgreSQL cluster, median of {cfg.runs}"
+        notes["import_100k_seconds_pg"] = f"throw-away PostgreSQL cluster, median of {len(pg)}"
     res["_notes"] = notes
     res["_details"] = {"import_export_messages": cfg.import_n, "import_runs": ours}
     return res
@@ -102,8 +105,8 @@ def bench_import(cfg: BenchConfig) -> dict[str, Any]:
 def _naive(cfg: BenchConfig) -> dict[str, Any]:
     """The row-by-row baseline on a subset, extrapolated linearly; ours on the same subset."""
     small = export_file(cfg, cfg.naive_import_n)
-    naive = _runs(cfg, small, postgres=False, naive=True, runs=cfg.runs)
-    ours = _runs(cfg, small, postgres=False, naive=False, runs=cfg.runs)
+    naive = _runs(cfg, small, postgres=False, naive=True)
+    ours = _runs(cfg, small, postgres=False, naive=False)
     n_naive = naive[0]["imported"]
     n_ours = ours[0]["imported"]
     naive_s = median([r["seconds"] for r in naive])
@@ -119,7 +122,7 @@ def _naive(cfg: BenchConfig) -> dict[str, Any]:
         "import_speedup_vs_naive": naive_s / ours_s,
         "_notes": {
             "naive_import_100k_seconds": f"row-by-row ORM, commit per row; measured on a "
-            f"{sub}-message export (median of {cfg.runs}) and extrapolated x{scale:g}",
+            f"{sub}-message export (median of {len(naive)}) and extrapolated x{scale:g}",
             "import_speedup_vs_naive": f"same {sub}-message export, same parser, same run",
         },
     }
