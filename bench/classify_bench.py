@@ -70,9 +70,6 @@ def bench_classify(cfg: BenchConfig) -> dict[str, Any]:
     res["_notes"] = {
         "classify_offline_msgs_per_s": f"classify_texts in batches of 200 over {n:,} fresh "
         f"generated messages (no store); {one_core}",
-        "classify_offline_msgs_per_cpu_s": median(
-            [r["texts_n"] / r["texts_cpu_seconds"] for r in runs]
-        ),
         "classify_offline_msgs_per_cpu_s": "the same per CPU second of the process (less "
         "sensitive to other load on a shared machine)",
         "classify_single_msgs_per_s": f"classify_text one message at a time ({n_single:,} "
