@@ -98,12 +98,15 @@ def lookalike_brand(host: str) -> str | None:
         except UnicodeError:
             return None
         label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    skeleton = _skeleton(label)
-    sub = _skeleton(host.split(registered)[0]) if registered in host else ""
+    tokens = [_skeleton(t) for t in re.split(r"[-_]", label) if t]
+    sub_tokens = [_skeleton(t) for t in re.split(r"[-_.]", host[: -len(registered)]) if t]
+    joined = _skeleton(label)
     for brand in lx.BRANDS:
-        if skeleton == brand or (brand in skeleton and len(brand) >= 4):
+        if joined == brand or (brand in tokens and len(tokens) > 1):
             return brand
-        if len(brand) >= 5 and brand in sub and any(w in skeleton + sub for w in lx.LURE_WORDS):
+        if any(joined == brand + w or joined == w + brand for w in lx.LURE_WORDS):
+            return brand
+        if brand in sub_tokens and any(w in tokens + sub_tokens for w in lx.LURE_WORDS):
             return brand
     return None
 

@@ -79,18 +79,16 @@ def rule_label(sig: Signals) -> tuple[str, float, str] | None:
 
 
 def apply_rules(result: ClassificationResult, sig: Signals) -> ClassificationResult:
+    """A firing rule sets the label (method "rules"), or backs up a model that agrees."""
     ruled = rule_label(sig)
-    if ruled is None or result.label == ruled[0]:
+    if ruled is None:
         return result
     label, confidence, why = ruled
+    if result.label == label:
+        confidence = max(confidence, result.confidence)
+        return replace(result, confidence=confidence, reasons=[why, *result.reasons])
     reasons = [why, *signal_reasons(label, sig)]
-    return replace(
-        result,
-        label=label,
-        confidence=max(confidence, result.confidence),
-        reasons=reasons,
-        method="rules",
-    )
+    return replace(result, label=label, confidence=confidence, reasons=reasons, method="rules")
 
 
 def apply_safety(result: ClassificationResult, rel: Relationship | None) -> ClassificationResult:

@@ -98,8 +98,15 @@ class LLMClassifier:
     # --- one call --------------------------------------------------------------------------------
     def _ask(self, messages: list[Any]) -> tuple[LLMVerdict | None, str, str]:
         """(verdict or None, raw text of the answer, error) for one structured call."""
+        from langchain_core.exceptions import OutputParserException
+        from pydantic import ValidationError
+
         self.calls += 1
-        out = self._structured.invoke(messages)
+        try:
+            out = self._structured.invoke(messages)
+        except (ValidationError, OutputParserException, json.JSONDecodeError) as exc:
+            # json_schema parsing happens inside the client and raises instead of reporting.
+            return None, "", str(exc)[:500]
         parsed, raw, error = out.get("parsed"), out.get("raw"), out.get("parsing_error")
         raw_text = _raw_text(raw)
         if isinstance(parsed, LLMVerdict) and error is None:
@@ -263,6 +270,9 @@ def _raw_text(raw: Any) -> str:
     calls = getattr(raw, "tool_calls", None) or []
     if calls:
         return json.dumps(calls[0].get("args", {}))
+    invalid = getattr(raw, "invalid_tool_calls", None) or []
+    if invalid:
+        return str(invalid[0].get("args") or "")
     content = getattr(raw, "content", "")
     return content if isinstance(content, str) else json.dumps(content)
 
