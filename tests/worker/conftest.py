@@ -68,8 +68,7 @@ def message(
         content_hash=f"{n:064d}",
         label=label,
         confidence=confidence,
-        triage_status="triaged",
-        **extra,
+        **({"triage_status": "triaged"} | extra),
     )
     session.add(row)
     session.flush()
