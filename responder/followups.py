@@ -136,16 +136,24 @@ def cancel_for_message(
 def cancel_for_conversation(
     *, session: Session, conversation_id: int | None, before: datetime | None, reason: str
 ) -> int:
-    """Cancel pending reminders of earlier messages in a conversation that moved on."""
+    """Cancel pending reminders of earlier messages in a conversation that moved on (one query,
+    so triaging a long thread stays linear)."""
     if conversation_id is None:
         return 0
-    stmt = select(Message.id).where(Message.conversation_id == conversation_id)
+    earlier = select(Message.id).where(Message.conversation_id == conversation_id)
     if before is not None:
-        stmt = stmt.where(or_(col(Message.sent_at).is_(None), col(Message.sent_at) < before))
-    return sum(
-        cancel_for_message(session=session, message_id=mid, reason=reason)
-        for mid in session.exec(stmt)
-    )
+        earlier = earlier.where(or_(col(Message.sent_at).is_(None), col(Message.sent_at) < before))
+    rows = session.exec(
+        select(FollowUp).where(
+            FollowUp.kind == "reminder",
+            FollowUp.status == "pending",
+            col(FollowUp.message_id).in_(earlier),
+        )
+    ).all()
+    for row in rows:
+        row.status, row.done_at, row.note = "cancelled", as_utc(None), f"cancelled: {reason}"
+        session.add(row)
+    return len(rows)
 
 
 def is_answered(*, session: Session, message: Message) -> bool:
@@ -250,11 +258,10 @@ def on_message_triaged(
     writes again after our decline. Idempotent for the same message."""
     now = as_utc(now)
     result = TriageFollowUp(draft=draft)
-    before = message.sent_at if message.direction == "in" else None
     result.cancelled = cancel_for_conversation(
         session=session,
         conversation_id=message.conversation_id,
-        before=before,
+        before=message.sent_at,
         reason="you replied" if message.direction == "out" else "the thread moved on",
     )
     if message.direction != "in":
