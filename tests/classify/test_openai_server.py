@@ -72,3 +72,17 @@ def test_delay_causes_timeout(openai_server: FakeOpenAIServer) -> None:
 def test_models_endpoint(openai_server: FakeOpenAIServer) -> None:
     data = httpx.get(openai_server.base_url + "/models").json()
     assert [m["id"] for m in data["data"]] == ["fake-model"]
+
+
+def test_langchain_streaming_through_build_chat_model(openai_server: FakeOpenAIServer) -> None:
+    from responder.llm import build_chat_model
+    from responder.settings import Settings
+
+    settings = Settings(llm={"provider": "openai", "base_url": openai_server.base_url})
+    openai_server.script("Thanks for reaching out, but no thanks.")
+    model = build_chat_model(settings, purpose="draft", streaming=True)
+    assert model is not None
+    chunks = [c.content for c in model.stream("write a decline")]
+    assert len(chunks) > 2
+    assert "".join(chunks) == "Thanks for reaching out, but no thanks."
+    assert openai_server.last_request()["stream"] is True

@@ -69,7 +69,12 @@ class Reply:
         return cls(status=status, headers=dict(headers or {}), error_message=message)
 
     def resolve(self, request: dict[str, Any]) -> Reply:
-        """Fill in tool names and structured answers from the request."""
+        """Fill in tool names and structured answers from the request (keeps delay/status)."""
+        resolved = self._resolve(request)
+        resolved.delay = self.delay
+        return resolved
+
+    def _resolve(self, request: dict[str, Any]) -> Reply:
         if self._structured is not None:
             text = (
                 self._structured
