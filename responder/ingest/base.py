@@ -16,6 +16,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 MAX_REPORTED_ERRORS = 1000
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _WS = re.compile(r"\s+")
+_CANONICAL = re.compile(r"https://www\.linkedin\.com/in/[a-z0-9\-_%]+")
 
 
 @dataclass(slots=True)
@@ -176,11 +178,18 @@ def content_hash(body: str) -> str:
 def normalize_profile_url(url: str | None) -> str | None:
     """Canonical LinkedIn profile URL: https, www.linkedin.com, no query, no trailing slash.
 
-    Other URLs are returned lower-cased without query and trailing slash; empty input -> None.
+    Other URLs keep their path, lose query and trailing slash; empty input -> None. Cached:
+    an export repeats the same few thousand URLs on every row.
     """
-    url = (url or "").strip()
+    return _normalize_url(url.strip()) if url else None
+
+
+@lru_cache(maxsize=32768)
+def _normalize_url(url: str) -> str | None:
     if not url:
         return None
+    if _CANONICAL.fullmatch(url):
+        return url
     if "://" not in url:
         url = "https://" + url
     try:

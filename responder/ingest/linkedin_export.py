@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote
@@ -82,6 +83,11 @@ class Owner:
 def parse_date(value: str) -> datetime:
     """`2023-06-11 15:33:58 UTC` (and ISO variants) as an aware UTC datetime; ValueError if bad."""
     value = value.strip()
+    if len(value) == 23 and value.endswith(" UTC"):  # the export's own format: fast path
+        try:
+            return datetime.fromisoformat(value[:19]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return ensure_utc(datetime.strptime(value, fmt))
@@ -99,8 +105,13 @@ def parse_date(value: str) -> datetime:
 
 
 def split_urls(value: str) -> list[str]:
-    urls = (normalize_profile_url(part) for part in _SPLIT.split(value or "") if part.strip())
-    return [u for u in urls if u]
+    return list(_split_urls(value)) if value else []
+
+
+@lru_cache(maxsize=16384)
+def _split_urls(value: str) -> tuple[str, ...]:
+    urls = (normalize_profile_url(part) for part in _SPLIT.split(value) if part.strip())
+    return tuple(u for u in urls if u)
 
 
 def split_names(value: str) -> list[str]:

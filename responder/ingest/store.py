@@ -1,6 +1,6 @@
 """Writing parsed messages into the store: batched, idempotent, bounded memory.
 
-Each batch (500 messages) is one transaction of Core statements (executemany), never ORM objects
+Each batch (1,000 messages) is one transaction of Core statements (executemany), never ORM objects
 one by one, so a 100,000-row export stays fast and a crash leaves whole batches only.
 
 - Duplicates: a batch first drops repeats of the same (source, source_id) within itself, then
@@ -40,7 +40,7 @@ from responder.ingest.base import (
 from responder.models import Conversation, Message, Sender
 
 log = logging.getLogger(__name__)
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 Progress = Callable[[int, int | None], None]
 
 _SENDER: sa.Table = Sender.__table__  # type: ignore[attr-defined]
@@ -160,16 +160,17 @@ def _insert_messages(conn: Connection, batch: list[ParsedMessage], owner: Owner)
         return
     now = datetime.now(UTC)
     outs = [owner.is_owner(pm) for pm in batch]
-    sender_ids = _upsert_senders(conn, batch, outs, now)
+    keys = [sender_key(pm) for pm in batch]
+    sender_ids = _upsert_senders(conn, batch, keys, outs, now)
     conv_ids = _upsert_conversations(conn, batch, outs, now)
     rows = []
-    for pm, out in zip(batch, outs, strict=True):
+    for pm, key, out in zip(batch, keys, outs, strict=True):
         rows.append(
             {
                 "source": pm.source[:32],
                 "source_id": pm.source_id[:512],
                 "conversation_id": conv_ids.get((pm.source[:32], (pm.conversation_id or "")[:512])),
-                "sender_id": sender_ids[sender_key(pm)],
+                "sender_id": sender_ids[key],
                 "direction": "out" if out else "in",
                 "sent_at": pm.sent_at,
                 "subject": pm.subject,
@@ -201,11 +202,10 @@ def _insert_ignore(conn: Connection, table: sa.Table, keys: list[str]) -> Any:
 
 
 def _upsert_senders(
-    conn: Connection, batch: list[ParsedMessage], outs: list[bool], now: datetime
+    conn: Connection, batch: list[ParsedMessage], keys: list[str], outs: list[bool], now: datetime
 ) -> dict[str, int]:
     agg: dict[str, dict[str, Any]] = {}
-    for pm, out in zip(batch, outs, strict=True):
-        key = sender_key(pm)
+    for pm, key, out in zip(batch, keys, outs, strict=True):
         a = agg.setdefault(
             key,
             {"key": key, "name": "", "profile_url": None, "email": None, "headline": None,
