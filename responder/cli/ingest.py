@@ -73,14 +73,13 @@ def _finish(summary: ImportSummary, *, settings: Settings, as_json: bool, no_tri
 
 
 def _triage(settings: Settings) -> dict[str, Any]:
+    from responder.llm import build_chat_model
     from responder.pipeline import triage_new
 
     try:
-        from responder.llm import build_chat_model
-
         chat_model = build_chat_model(settings)
         result = triage_new(engine=db.get_engine(), settings=settings, chat_model=chat_model)
-    except (ResponderError, ImportError) as exc:
+    except ResponderError as exc:
         typer.echo(f"Warning: imported, but triage failed: {exc}", err=True)
         return {"error": str(exc)}
     return result.to_dict()

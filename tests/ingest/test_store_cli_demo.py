@@ -145,3 +145,17 @@ def test_demo_inbox(engine, settings) -> None:
         assert any("c'était très utile" in m.body for m in inbound)  # mojibake repaired
         assert not any("<p>" in m.body for m in msgs)  # HTML converted
         assert s.exec(select(Conversation).where(Conversation.user_participated)).all()
+
+
+def test_cli_triage_failure_does_not_fail_the_import(monkeypatch, tmp_path) -> None:
+    from responder.settings import reset_settings_cache
+
+    monkeypatch.setenv("RESPONDER_LLM_PROVIDER", "openai")  # and no API key anywhere
+    reset_settings_cache()
+    path = write_csv(tmp_path / "messages.csv", inbox(1))
+    result = runner.invoke(app, ["import", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["imported"] == 2
+    assert "OPENAI_API_KEY" in data["triage"]["error"]
+    assert "imported, but triage failed" in result.stderr
