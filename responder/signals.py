@@ -326,6 +326,7 @@ CUES: dict[str, re.Pattern[str]] = {
         "delivery",
         "urgency",
         "threat_account",
+        "account_alert",
         "abuse",
         "second_person",
         "pitch",

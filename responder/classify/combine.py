@@ -26,6 +26,7 @@ SUPPORT: dict[str, tuple[str, ...]] = {
         "display_mismatch",
         "brand_mismatch",
         "credentials",
+        "account_alert",
         "shortener",
         "threat_account",
         "urgency",
