@@ -35,7 +35,7 @@ def _header(detail: inbox.MessageDetail) -> None:
     c1.markdown(label_md(m.label))
     c2.metric("Confidence", fmt_conf(m.confidence))
     c3.metric("Status", m.status)
-    c4.metric("Received", fmt_dt(m.sent_at))
+    c4.metric("Received", m.sent_at.strftime("%d %b %Y") if m.sent_at else "—")
     if m.needs_review:
         st.warning("Low confidence: check the label.", icon=":material/help:")
 

@@ -127,7 +127,7 @@ def test_report_note_mark_reported_and_block(demo_engine: Engine) -> None:
     ]
     assert keys, "the demo has report notes"
     note_id = int(keys[0].split("_")[1])
-    assert at.subheader[0].value.startswith("Report notes")
+    assert at.expander[0].label.startswith("Report notes:")
     at.button(key=keys[0]).click().run()
     assert not at.exception
     note = _draft(demo_engine, note_id)

@@ -33,19 +33,29 @@ def _reply_groups(queue: dict[str, list[inbox.ReviewItem]]) -> dict[str, list[in
     return groups
 
 
-def _report_section(queue: dict[str, list[inbox.ReviewItem]]) -> None:
+def _report_section(queue: dict[str, list[inbox.ReviewItem]], *, expanded: bool) -> None:
+    """Report notes, kept apart at the top (folded while replies wait, so approving stays quick)."""
     items = [i for label in LABELS for i in queue.get(label, []) if inbox.is_report_item(i)]
     if not items:
         return
-    st.subheader(f"Report notes ({len(items)})")
-    st.caption(
-        "Phishing, scam and harassment never get a reply. Copy the note, report the sender on "
-        "LinkedIn, then mark it reported (this also blocks the sender)."
+    per_label = ", ".join(
+        f"{DISPLAY[label]} {n}"
+        for label in LABELS
+        if (n := sum(1 for i in items if i.message.label == label))
     )
-    for item in items[:10]:
-        review_cards.report_card(item)
-    if len(items) > 10:
-        st.caption(f"{len(items) - 10} more report note(s) below these once you handle them.")
+    with st.expander(
+        f"Report notes: {len(items)} waiting ({per_label})",
+        expanded=expanded,
+        icon=":material/report:",
+    ):
+        st.caption(
+            "Phishing, scam and harassment never get a reply. Copy the note, report the sender "
+            "on LinkedIn, then mark it reported (this also blocks the sender)."
+        )
+        for item in items[:10]:
+            review_cards.report_card(item)
+        if len(items) > 10:
+            st.caption(f"{len(items) - 10} more once you have handled these.")
 
 
 def _pick_label(groups: dict[str, list[inbox.ReviewItem]]) -> str:
@@ -135,7 +145,7 @@ def main() -> None:
     show_flashes()
     with read_session() as s:
         queue = inbox.review_queue(session=s)
-    _report_section(queue)
+    _report_section(queue, expanded=not _reply_groups(queue))
     _queue_section(queue)
     _ready_section()
 
