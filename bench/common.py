@@ -69,7 +69,7 @@ class BenchConfig:
             classify_n=200,
             latency_n=100,
             triage_n=200,
-            llm_n=200,
+            llm_n=60,
             ui_n=200,
             postgres=False,
         )

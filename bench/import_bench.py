@@ -89,6 +89,7 @@ def bench_import(cfg: BenchConfig) -> dict[str, Any]:
         "libraries included)",
     }
     notes.update(res.pop("_notes"))
+    details = res.pop("_details")
     reason = pg_skip_reason(cfg)
     if reason:
         res.update({"import_100k_seconds_pg": None, "import_100k_peak_rss_mb_pg": None})
@@ -98,7 +99,7 @@ def bench_import(cfg: BenchConfig) -> dict[str, Any]:
         res.update(_summarise("import_100k", "_pg", pg, imported))
         notes["import_100k_seconds_pg"] = f"throw-away PostgreSQL cluster, median of {len(pg)}"
     res["_notes"] = notes
-    res["_details"] = {"import_export_messages": cfg.import_n, "import_runs": ours}
+    res["_details"] = {"import_export_messages": cfg.import_n, "import_runs": ours, **details}
     return res
 
 
@@ -120,6 +121,7 @@ def _naive(cfg: BenchConfig) -> dict[str, Any]:
         "import_subset_seconds": ours_s,
         "import_subset_msgs_per_s": n_ours / ours_s,
         "import_speedup_vs_naive": naive_s / ours_s,
+        "_details": {"naive_import_runs": naive, "subset_import_runs": ours},
         "_notes": {
             "naive_import_100k_seconds": f"row-by-row ORM, commit per row; measured on a "
             f"{sub}-message export (median of {len(naive)}) and extrapolated x{scale:g}",

@@ -31,43 +31,74 @@ def _positive(value: Any) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
 
 
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One work directory for the module, as in a real run: the offline model is trained once."""
+    return tmp_path_factory.mktemp("bench")
+
+
 @pytest.mark.parametrize("name", sorted(BENCHMARKS))
-def test_benchmark_reports_its_keys(name: str, tmp_path: Path) -> None:
-    cfg = BenchConfig.full(tmp_path).tiny()
+def test_benchmark_reports_its_keys(name: str, workdir: Path) -> None:
+    cfg = BenchConfig.full(workdir).tiny()
     result = load(name)(cfg)
     notes = result.pop("_notes")
-    result.pop("_details", None)
+    details = result.pop("_details", {})
     for key in EXPECTED[name]:
         assert _positive(result[key]), f"{key} = {result[key]!r}"
         assert notes.get(key), f"no note says how {key} was measured"
     if name in PG_KEYS:  # tiny runs skip PostgreSQL: null plus the reason, never a fake number
         assert result[PG_KEYS[name]] is None
         assert notes[PG_KEYS[name]].startswith("skipped: ")
+    if name == "import":  # every generated row was imported, by ours and by the naive path
+        assert {r["imported"] for r in details["import_runs"]} == {cfg.import_n}
+        assert {r["imported"] for r in details["naive_import_runs"]} == {cfg.naive_import_n}
+    if name == "llm":  # counted at the server from a real client, not from a formula
+        for run in (details["llm_ours"], details["llm_naive"]):
+            assert run["messages"] == cfg.llm_n
+            assert run["calls"] == run["classify_calls"] + run["draft_calls"] >= 1
+            assert run["prompt_tokens"] > run["calls"] * 50  # real prompts, not empty requests
+        # The baseline makes one classification call per message.
+        assert details["llm_naive"]["classify_calls"] == cfg.llm_n
 
 
-def test_llm_economy_goes_through_the_server(tmp_path: Path) -> None:
-    """The counts come from a real client talking to the test server, not from a formula."""
-    from bench.llm_bench import economy_run
-
-    cfg = BenchConfig.full(tmp_path).tiny()
-    inbox = generate_inbox(60, seed=3)
-    run = economy_run(cfg, inbox, naive=False)
-    assert run["messages"] == 60
-    assert run["calls"] >= 1
-    assert run["calls"] == run["classify_calls"] + run["draft_calls"]
-    assert run["prompt_tokens"] > run["calls"] * 50  # a real prompt, not an empty request
+def _fake_bench(cfg: BenchConfig) -> dict[str, Any]:
+    return {
+        "classify_p99_ms": 1.5,
+        "inbox_render_s": 0.25,
+        "_notes": {"classify_p99_ms": "made up by the CLI test"},
+        "_details": {"sizes_seen": cfg.classify_n},
+    }
 
 
-def test_cli_writes_results_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_cli_writes_results_json_and_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(BENCHMARKS, "fake", "tests.test_bench_smoke:_fake_bench")
     out = tmp_path / "results.json"
-    assert main(["--tiny", "--only", "classify", "--output", str(out)]) == 0
+    out.write_text(json.dumps({"triage_msgs_per_s": 9.0, "meta": {"notes": {"x": "old"}}}))
+    assert main(["--tiny", "--only", "fake", "--output", str(out)]) == 0
     results = json.loads(out.read_text())
-    assert _positive(results["classify_offline_msgs_per_s"])
+    assert results["classify_p99_ms"] == 1.5
+    assert results["triage_msgs_per_s"] == 9.0  # --only keeps the other benchmarks' results
     assert results["meta"]["mode"] == "tiny"
-    assert results["meta"]["benchmarks"] == ["classify"]
+    assert results["meta"]["benchmarks"] == ["fake"]
+    assert results["meta"]["details"]["sizes_seen"] == BenchConfig.full(tmp_path).tiny().classify_n
     table = (tmp_path / "results.md").read_text()
-    assert "`classify_p99_ms`" in table
-    assert "`classify_p99_ms`" in capsys.readouterr().out
+    assert "| 1.500 | ms |" in table and "made up by the CLI test" in table
+    assert "`inbox_render_s`" in capsys.readouterr().out
+
+
+def test_cli_exit_status_reports_a_crashed_benchmark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(BENCHMARKS, "broken", "tests.test_bench_smoke:_broken_bench")
+    out = tmp_path / "results.json"
+    assert main(["--tiny", "--only", "broken", "--output", str(out)]) == 1
+    assert "ZeroDivisionError" in json.loads(out.read_text())["meta"]["errors"]["broken"]
+
+
+def _broken_bench(cfg: BenchConfig) -> dict[str, Any]:
+    return {"x": 1 / 0}
 
 
 def test_generated_inbox_is_seeded_and_templated() -> None:
