@@ -27,12 +27,13 @@ log = logging.getLogger("bench.import")
 
 
 def export_file(cfg: BenchConfig, n: int) -> Path:
-    """A generated LinkedIn messages.csv with `n` messages (made once per run and size)."""
+    """A generated LinkedIn messages.csv with `n` rows (`bench.gen_linkedin`: conversations, owner
+    replies, HTML, mojibake, a few system and draft rows that are skipped); made once per size."""
     key = f"export-{n}"
     if key not in cfg.cache:
         path = cfg.workdir / "exports" / f"messages-{n}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        from bench.exports import write_export
+        from bench.gen_linkedin import write_export
 
         write_export(path, n=n, seed=cfg.seed)
         cfg.cache[key] = path
