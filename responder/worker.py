@@ -15,8 +15,10 @@ Design (see also `responder.jobs`):
   its own interval (a late beat is worth nothing once the next is due); the digest within 6 h
   (a digest at 14:00 after a sleeping laptop is still useful, yesterday's is not).
 - `max_instances=1`: a long import never runs twice at once; other jobs run in other threads.
-- SIGINT/SIGTERM stop the scheduler; `shutdown(wait=True)` in `finally` lets a send in progress
-  finish (and be marked sent) before the process exits, then the heartbeat row is removed.
+- SIGINT/SIGTERM stop the scheduler: the handler never raises into APScheduler's loop (which
+  would swallow the exception) but runs `shutdown(wait=True)` in a thread, which lets a send in
+  progress finish (and be marked sent) and then wakes the blocking loop; `finally` waits for it,
+  or shuts down itself, and removes the heartbeat row.
 - At start the worker reclaims what its previous life left: follow-ups and tasks it had claimed
   go back to the queue, outbox rows stuck in "sending" are reconciled (`responder.outbox`).
 """
@@ -29,6 +31,7 @@ import os
 import re
 import signal
 import socket
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -221,13 +224,23 @@ def run_worker(*, settings: Settings | None = None, worker_name: str | None = No
     engine = db.get_engine()
     _refuse_duplicate(engine, settings, worker_name)
 
+    scheduler: Any = None
+    stopping: list[threading.Thread] = []
+
     def _on_signal(signum: int, _frame: object) -> None:
-        raise _Stop(signal.Signals(signum).name)
+        name = signal.Signals(signum).name
+        if scheduler is None or not scheduler.running:
+            raise _Stop(name)  # still starting up: unwind our own code
+        # The scheduler swallows exceptions raised inside its loop, so never raise there: stop
+        # it from a thread (shutdown waits for running jobs, then wakes the blocking loop).
+        if not stopping:
+            log.info("worker %s stopping (%s)", worker_name, name)
+            stopping.append(threading.Thread(target=scheduler.shutdown, name="shutdown"))
+            stopping[0].start()
 
     for noisy in ("apscheduler.executors.default", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    scheduler = None
     try:
         jobs.beat(worker_name, started=True)
         recover(engine=engine, settings=settings, worker_name=worker_name)
@@ -239,11 +252,13 @@ def run_worker(*, settings: Settings | None = None, worker_name: str | None = No
             ", ".join(job_specs(settings)),
             "on" if smtp.is_configured(settings) else "off",
         )
-        scheduler.start()  # blocks until a signal unwinds it
+        scheduler.start()  # blocks until SIGINT/SIGTERM shuts it down
     except _Stop as stop:
         log.info("worker %s stopping (%s)", worker_name, stop)
     finally:
-        if scheduler is not None and scheduler.running:
+        if stopping:
+            stopping[0].join()
+        elif scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=True)
         _clear_heartbeat(engine, worker_name)
         for sig, handler in previous.items():
