@@ -106,6 +106,18 @@ class Message(SQLModel, table=True):
         sa.Index("ix_message_label_sent_at", "label", "sent_at"),
         #: Covers the dashboard's "waiting for review" count (open inbound, low confidence).
         sa.Index("ix_message_status_review", "status", "needs_review", "direction"),
+        #: Covers the dashboard's period aggregates (weeks x label, senders, campaigns, handled):
+        #: SQLite then never reads the wide rows, whose later columns sit behind body and raw.
+        sa.Index(
+            "ix_message_dashboard",
+            "direction",
+            "sent_at",
+            "label",
+            "sender_id",
+            "status",
+            "triage_status",
+            "template_hash",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -183,7 +195,7 @@ class Draft(SQLModel, table=True):
     #: pending | approved | rejected | sent | superseded
     status: str = Field(default="pending", max_length=16, index=True)
     edited: bool = False
-    auto_approved: bool = False
+    auto_approved: bool = Field(default=False, index=True)
     lint_ok: bool = True
     lint_problems: list[str] = _json([])
     reject_reason: str | None = Field(default=None, max_length=500)

@@ -294,7 +294,8 @@ def list_campaigns(
     if not groups:
         return []
     hashes = [g[0] for g in groups]
-    labels, blocked = _campaign_labels(session, hashes), _campaign_blocked(session, hashes)
+    labels = _campaign_labels(session, hashes, since)
+    blocked = _campaign_blocked(session, hashes, since)
     examples = {
         m.id: m
         for m in session.exec(select(Message).where(col(Message.id).in_([g[5] for g in groups])))
@@ -315,13 +316,19 @@ def list_campaigns(
     ]
 
 
-def _campaign_labels(session: Session, hashes: list[str]) -> dict[str, str]:
+def _by_template(stmt: Any, hashes: list[str], since: datetime | None) -> Any:
+    """Restrict to the campaigns' inbound rows (served by the covering `ix_message_dashboard`)."""
+    stmt = stmt.where(col(Message.template_hash).in_(hashes), Message.direction == "in")
+    if since is not None:
+        stmt = stmt.where(col(Message.sent_at) >= since)
+    return stmt
+
+
+def _campaign_labels(session: Session, hashes: list[str], since: datetime | None) -> dict[str, str]:
     label = sa.func.coalesce(Message.label, UNTRIAGED)
-    stmt = (
-        select(Message.template_hash, label, sa.func.count())
-        .where(col(Message.template_hash).in_(hashes), Message.direction == "in")
-        .group_by(Message.template_hash, label)
-    )
+    stmt = _by_template(
+        select(Message.template_hash, label, sa.func.count()), hashes, since
+    ).group_by(Message.template_hash, label)
     best: dict[str, tuple[int, str]] = {}
     for h, lab, c in session.exec(stmt):
         if h not in best or (int(c), lab) > best[h]:
@@ -329,13 +336,17 @@ def _campaign_labels(session: Session, hashes: list[str]) -> dict[str, str]:
     return {h: lab for h, (_, lab) in best.items()}
 
 
-def _campaign_blocked(session: Session, hashes: list[str]) -> dict[str, int]:
-    stmt = (
+def _campaign_blocked(
+    session: Session, hashes: list[str], since: datetime | None
+) -> dict[str, int]:
+    stmt = _by_template(
         select(Message.template_hash, sa.func.count(sa.distinct(Sender.id)))
-        .join(Sender, col(Sender.id) == Message.sender_id)
-        .where(col(Message.template_hash).in_(hashes), Sender.status == "blocked")
-        .group_by(Message.template_hash)
+        .select_from(Message)
+        .join(Sender, col(Sender.id) == Message.sender_id),
+        hashes,
+        since,
     )
+    stmt = stmt.where(Sender.status == "blocked").group_by(Message.template_hash)
     return {h: int(c) for h, c in session.exec(stmt)}
 
 

@@ -1,0 +1,397 @@
+"""Senders and campaigns: find a sender, see everything they sent, allow or block them; spot
+campaigns (one template, many senders) and report or block them in one click.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from typing import Any  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from responder import senders  # noqa: E402
+from responder.errors import ResponderError  # noqa: E402
+from ui.components import (  # noqa: E402
+    fmt_conf,
+    fmt_dt,
+    label_name,
+    md_escape,
+    one_line,
+    page_header,
+    safe_text,
+    show_error,
+    show_text,
+)
+from ui.state import (  # noqa: E402
+    current_settings,
+    flash,
+    read_session,
+    session_scope,
+    show_flashes,
+)
+
+OPEN_KEY = "senders_open"
+STATUS_FILTERS = {
+    "Everyone": None,
+    "Allowed": "allowed",
+    "Blocked": "blocked",
+    "Neutral": "neutral",
+}
+STATUS_ICON = {"allowed": "✓ allowed", "blocked": "⛔ blocked", "neutral": ""}
+PAGE_SIZE = 50
+
+
+def _set_status(sender_id: int, status: str, name: str) -> None:
+    try:
+        with session_scope() as s:
+            senders.set_status(session=s, sender_id=sender_id, status=status)
+    except ResponderError as exc:
+        show_error(exc)
+        return
+    word = {"allowed": "allowed", "blocked": "blocked", "neutral": "reset to neutral"}[status]
+    flash(f"{md_escape(one_line(name, limit=60))} {word}.")  # names are untrusted: escaped
+    st.rerun()
+
+
+def _status_buttons(sender: dict[str, Any], key: str) -> None:
+    c1, c2, c3 = st.columns(3)
+    sid, name, status = sender["id"], sender["name"] or sender["key"], sender["status"]
+    if c1.button(
+        "Allow", key=f"{key}_allow", disabled=status == "allowed", icon=":material/verified_user:"
+    ):
+        _set_status(sid, "allowed", name)
+    if c2.button(
+        "Block", key=f"{key}_block", disabled=status == "blocked", icon=":material/block:"
+    ):
+        _set_status(sid, "blocked", name)
+    if c3.button("Neutral", key=f"{key}_neutral", disabled=status == "neutral"):
+        _set_status(sid, "neutral", name)
+
+
+# --- the list ---------------------------------------------------------------------------------------
+
+
+def sender_list() -> None:
+    c1, c2 = st.columns([3, 1])
+    search = c1.text_input(
+        "Search senders", key="senders_search", placeholder="Name, e-mail or profile URL"
+    )
+    which = c2.selectbox("Show", list(STATUS_FILTERS), key="senders_filter")
+    page = st.session_state.get("senders_page", 0)
+    with read_session() as s:
+        rows, total = senders.list_senders(
+            session=s,
+            search=search,
+            status=STATUS_FILTERS[which],
+            limit=PAGE_SIZE,
+            offset=page * PAGE_SIZE,
+        )
+    if not rows:
+        st.info("No sender matches." if search or STATUS_FILTERS[which] else "Nobody wrote yet.")
+        return
+    frame = pd.DataFrame(
+        {
+            "Sender": [one_line(r.name or r.key, limit=60) for r in rows],
+            "Identity": [one_line(r.email or r.profile_url or r.key, limit=80) for r in rows],
+            "Messages": [r.messages for r in rows],
+            "Status": [STATUS_ICON.get(r.status, r.status) for r in rows],
+            "Last seen": [fmt_dt(r.last_seen) for r in rows],
+        }
+    )
+    event = st.dataframe(
+        frame, hide_index=True, on_select="rerun", selection_mode="single-row", key="senders_table"
+    )
+    picked = event.selection.rows if event is not None else []
+    if picked:
+        st.session_state[OPEN_KEY] = rows[picked[0]].id
+    pages = max(1, -(-total // PAGE_SIZE))
+    st.caption(f"{total:,} senders · page {page + 1} of {pages}. Select a row to open a sender.")
+    p1, p2, _ = st.columns([1, 1, 4])
+    if p1.button("Previous", disabled=page == 0, key="senders_prev"):
+        st.session_state["senders_page"] = page - 1
+        st.rerun()
+    if p2.button("Next", disabled=page + 1 >= pages, key="senders_next"):
+        st.session_state["senders_page"] = page + 1
+        st.rerun()
+    options = {r.id: one_line(r.name or r.key, limit=60) for r in rows}
+    current = st.session_state.get(OPEN_KEY)
+    if current is not None and current not in options:
+        options[current] = f"Sender {current}"
+    extra: dict[str, Any] = {} if OPEN_KEY in st.session_state else {"index": None}
+    st.selectbox(
+        "Open sender",
+        list(options),
+        format_func=lambda i: options[i],
+        key=OPEN_KEY,
+        placeholder="Choose a sender",
+        **extra,
+    )
+
+
+def add_form() -> None:
+    with (
+        st.expander("Add to the allow or block list by e-mail or profile URL"),
+        st.form("senders_add", clear_on_submit=True),
+    ):
+        identity = st.text_input("E-mail address or LinkedIn profile URL", key="senders_add_id")
+        status = st.radio(
+            "List",
+            ["blocked", "allowed"],
+            horizontal=True,
+            format_func=lambda v: "Block list" if v == "blocked" else "Allow list",
+        )
+        if st.form_submit_button("Add"):
+            try:
+                with session_scope() as s:
+                    senders.add_to_list(session=s, identity=identity, status=status)
+            except (ValueError, ResponderError) as exc:
+                show_error(exc)
+                return
+            flash(
+                f"{md_escape(safe_text(identity.strip()))} is on the {status.replace('ed', '')} list."
+            )
+            st.rerun()
+
+
+# --- one sender -------------------------------------------------------------------------------------
+
+
+def sender_page(sender_id: int) -> None:
+    try:
+        with read_session() as s:
+            prof = senders.sender_profile(session=s, sender_id=sender_id)
+    except ResponderError as exc:
+        show_error(exc)
+        return
+    snd = prof.sender
+    st.subheader("Sender")
+    show_text(snd["name"] or snd["key"])
+    st.text(safe_text(" · ".join(x for x in (snd.get("email"), snd.get("profile_url")) if x)))
+    if snd.get("headline"):
+        show_text(snd["headline"], limit=300)
+    st.text(
+        f"Status: {snd['status']}  ·  first seen {fmt_dt(snd.get('first_seen'))}  ·  "
+        f"last seen {fmt_dt(snd.get('last_seen'))}"
+    )
+    _status_buttons(snd, f"sender_{sender_id}")
+    if prof.label_counts:
+        st.text(
+            "Labels: "
+            + ", ".join(
+                f"{label_name(k)} {v}"
+                for k, v in sorted(prof.label_counts.items(), key=lambda kv: -kv[1])
+            )
+        )
+    for ev in prof.events:
+        if ev["kind"] == "block_suggested" and snd["status"] != "blocked":
+            st.warning(
+                "This sender keeps writing after being declined: consider blocking them.",
+                icon=":material/block:",
+            )
+            break
+    tabs = st.tabs(
+        [
+            f"Messages ({len(prof.messages)})",
+            f"Drafts ({len(prof.drafts)})",
+            f"Follow-ups ({len(prof.followups)})",
+        ]
+    )
+    with tabs[0]:
+        _messages(prof.messages, sender_id)
+    with tabs[1]:
+        _drafts(prof.drafts)
+    with tabs[2]:
+        _followups(prof.followups)
+
+
+def _messages(messages: list[dict[str, Any]], sender_id: int) -> None:
+    if not messages:
+        st.caption("No messages.")
+        return
+    frame = pd.DataFrame(
+        {
+            "Sent": [fmt_dt(m["sent_at"]) for m in messages],
+            "Label": [
+                label_name(m["label"]) if m["direction"] == "in" else "(you)" for m in messages
+            ],
+            "Confidence": [fmt_conf(m["confidence"]) for m in messages],
+            "Status": [m["status"] for m in messages],
+            "Subject / start": [one_line(m["subject"] or m["body"], limit=90) for m in messages],
+        }
+    )
+    st.dataframe(frame, hide_index=True)
+    ids = [m["id"] for m in messages]
+    chosen = st.selectbox(
+        "Read a message",
+        ids,
+        index=None,
+        key=f"sender_msg_{sender_id}",
+        format_func=lambda i: (
+            f"#{i} "
+            + one_line(next(m["subject"] or m["body"] for m in messages if m["id"] == i), limit=60)
+        ),
+    )
+    if chosen is not None:
+        message = next(m for m in messages if m["id"] == chosen)
+        show_text(message["body"], limit=5000)
+
+
+def _drafts(drafts: list[dict[str, Any]]) -> None:
+    if not drafts:
+        st.caption("No drafts.")
+        return
+    frame = pd.DataFrame(
+        {
+            "Message": [f"#{d['message_id']}" for d in drafts],
+            "Kind": [d["kind"] for d in drafts],
+            "Status": [d["status"] + (" (auto)" if d["auto_approved"] else "") for d in drafts],
+            "Created": [fmt_dt(d["created_at"]) for d in drafts],
+            "Sent": [fmt_dt(d["sent_at"]) for d in drafts],
+            "Text": [one_line(d["text"], limit=90) for d in drafts],
+        }
+    )
+    st.dataframe(frame, hide_index=True)
+
+
+def _followups(followups: list[dict[str, Any]]) -> None:
+    if not followups:
+        st.caption("No follow-ups.")
+        return
+    frame = pd.DataFrame(
+        {
+            "Message": [f"#{f['message_id']}" if f["message_id"] else "" for f in followups],
+            "Kind": [f["kind"] for f in followups],
+            "Due": [fmt_dt(f["due_at"]) for f in followups],
+            "Status": [f["status"] for f in followups],
+            "Note": [one_line(f["note"], limit=90) for f in followups],
+        }
+    )
+    st.dataframe(frame, hide_index=True)
+
+
+# --- campaigns ---------------------------------------------------------------------------------------
+
+
+def campaigns_tab() -> None:
+    st.caption(
+        "A campaign is the same message template sent by several different senders: "
+        "a strong sign of fake or rented profiles."
+    )
+    with read_session() as s:
+        camps = senders.list_campaigns(session=s, limit=50)
+    if not camps:
+        st.info("No campaigns found: no template was sent by more than one sender.")
+        return
+    frame = pd.DataFrame(
+        {
+            "Example subject": [one_line(c.example_subject, limit=60) for c in camps],
+            "Senders": [c.senders for c in camps],
+            "Messages": [c.messages for c in camps],
+            "Mostly": [label_name(c.top_label) for c in camps],
+            "Blocked": [c.blocked_senders for c in camps],
+            "Last seen": [fmt_dt(c.last_seen) for c in camps],
+        }
+    )
+    st.dataframe(frame, hide_index=True)
+    names = {
+        c.template_hash: f"{one_line(c.example_subject, limit=50) or '(no subject)'} — "
+        f"{c.senders} senders"
+        for c in camps
+    }
+    chosen = st.selectbox(
+        "Open campaign",
+        list(names),
+        format_func=lambda h: names[h],
+        index=None,
+        key="campaign_open",
+        placeholder="Choose a campaign",
+    )
+    if chosen:
+        campaign_detail(chosen)
+
+
+def campaign_detail(template_hash: str) -> None:
+    with read_session() as s:
+        rows = senders.campaign_messages(session=s, template_hash=template_hash)
+    frame = pd.DataFrame(
+        {
+            "Sender": [one_line(r["sender_name"], limit=50) for r in rows],
+            "Status": [STATUS_ICON.get(r["sender_status"], r["sender_status"]) for r in rows],
+            "Sent": [fmt_dt(r["sent_at"]) for r in rows],
+            "Label": [label_name(r["label"]) for r in rows],
+            "Start": [one_line(r["subject"] or r["body"], limit=80) for r in rows],
+        }
+    )
+    st.dataframe(frame, hide_index=True)
+    if rows:
+        st.text("The message, as the first sender wrote it:")
+        show_text(rows[-1]["body"], limit=3000)
+    c1, c2 = st.columns(2)
+    if c1.button(
+        "Report all",
+        key="campaign_report",
+        type="primary",
+        icon=":material/report:",
+        help="A report note for every message of the campaign (nothing is sent).",
+    ):
+        _campaign_action("report", template_hash)
+    if c2.button(
+        "Block all senders",
+        key="campaign_block",
+        icon=":material/block:",
+        help="Senders on your allow list are left alone.",
+    ):
+        _campaign_action("block", template_hash)
+
+
+def _campaign_action(action: str, template_hash: str) -> None:
+    try:
+        with session_scope() as s:
+            if action == "report":
+                r = senders.report_campaign(
+                    session=s, template_hash=template_hash, settings=current_settings()
+                )
+            else:
+                r = senders.block_campaign(session=s, template_hash=template_hash)
+    except ResponderError as exc:
+        show_error(exc)
+        return
+    if action == "report":
+        msg = f"{r.notes_created} report notes written (Review page)"
+        if r.already_noted:
+            msg += f", {r.already_noted} already had one"
+        if r.marked_for_report:
+            msg += f", {r.marked_for_report} marked for you to report"
+    else:
+        msg = f"{r.blocked} senders blocked"
+        if r.already_blocked:
+            msg += f", {r.already_blocked} already blocked"
+        if r.skipped_allowed:
+            msg += f", {r.skipped_allowed} on your allow list left alone"
+    flash(msg + ".")
+    st.rerun()
+
+
+def main() -> None:
+    page_header("Senders", "Everyone who wrote to you, your allow and block lists, and campaigns.")
+    show_flashes()
+    people, campaigns = st.tabs(["Senders", "Campaigns"])
+    with people:
+        add_form()
+        sender_list()
+        current = st.session_state.get(OPEN_KEY)
+        if current is not None:
+            st.divider()
+            sender_page(int(current))
+    with campaigns:
+        campaigns_tab()
+
+
+main()
