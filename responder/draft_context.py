@@ -131,7 +131,10 @@ def message_block(*, message: Message, sender_name: str, boundary: str, settings
         links = ", ".join(defang(link.url) for link in extract_links(message.body)) or "none"
         body = f"(privacy mode: body withheld)\nLinks: {links}"
     else:
-        body = message.body[:MAX_MODEL_CHARS]
+        from responder.signals import defang
+
+        # Links are defanged: a model that copies one cannot hand the sender a clickable link.
+        body = defang(message.body[:MAX_MODEL_CHARS])
     return delimit_untrusted(header + "\n" + body, boundary=boundary)
 
 
@@ -200,7 +203,9 @@ _EVIDENCE_RE = re.compile(
     r"cuenta|bank|iban|card|karte|carte|tarjeta|pay|zahl|paie|pago|fee|gebühr|frais|transfer|"
     r"überweis|virement|crypto|krypto|bitcoin|usdt|wallet|gift ?card|whatsapp|telegram|signal|"
     r"urgent|dringend|urgente|immediately|sofort|suspend|gesperrt|bloqu|prize|gewinn|gagn|premio|"
-    r"invest|profit|rendite|won|winner|click|klick|cliquez|haga clic",
+    r"invest|profit|rendite|won|winner|click|klick|cliquez|haga clic|phone|telefon|téléphone|"
+    r"teléfono|full name|funds|money|geld|argent|dinero|inherit|erbe|héritage|herencia|"
+    r"\$|€|£|photo|pictures|bilder",
     re.I,
 )
 

@@ -44,6 +44,7 @@ URL_RE = re.compile(
 )
 #: A link that cannot be clicked: hxxp scheme or a bracketed dot.
 DEFANGED_RE = re.compile(r"hxxps?://|\[\.\]|\[:\]|\[://\]", re.I)
+DEFANGED_HOST_RE = re.compile(r"(?:hxxps?://)?[\w-]+(?:\[\.\][\w-]+)+(?:/[^\s<>\"']*)?", re.I)
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 PHONE_RE = re.compile(r"(?<![\w/.-])(?:\+|00)?\d[\d\s().-]{6,}\d(?![\w/-])")
 IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
@@ -176,6 +177,12 @@ def _link_problems(text: str, kind: str, settings: Settings) -> list[str]:
         if email.lower() not in own_emails and kind != DraftKind.REPORT_NOTE:
             problems.append(f"contains an e-mail address ({_show(email)}) that is not yours")
     without_emails = EMAIL_RE.sub(" ", text)
+    if kind != DraftKind.REPORT_NOTE:
+        for match in DEFANGED_HOST_RE.finditer(without_emails):
+            problems.append(
+                f"contains a link ({match.group(0)}): drafts may only link to your profile"
+            )
+        without_emails = DEFANGED_HOST_RE.sub(" ", without_emails)
     for match in URL_RE.finditer(without_emails):
         url = match.group(0).rstrip(".,;:!?)]}'\"")
         if any(_norm_url(url).startswith(own) for own in own_urls):

@@ -58,6 +58,7 @@ def test_good_drafts_pass(settings_with_own: Settings, text: str, kind: str, lan
         ("   \n ", "reply", "the draft is empty"),
         (body("See https://evil.example/offer for more."), "decline", "contains a link (hxxps://evil[.]example/offer)"),
         (body("See www.growth-hack.io today."), "decline", "contains a link"),
+        (body("See hxxps://evil[.]example/x today."), "decline", "contains a link (hxxps://evil[.]example/x)"),
         (body("Book me at calendly.com/alex/15min please."), "reply", "contains a link (calendly[.]com/alex/15min)"),
         (body("Your profile https://www.linkedin.com/in/someone-else is nice."), "reply", "contains a link"),
         (body("Mail me at boss@corp.example right away."), "decline", "contains an e-mail address (boss@corp[.]example)"),

@@ -153,3 +153,17 @@ def test_privacy_mode_never_sends_the_body(
     sent = openai_server.last_user_text()
     assert "30 more demos" not in sent and "Subject: Demo?" in sent
     assert "hxxps://demo-booking[.]io/alex" in sent and "body withheld" in sent
+
+
+def test_links_reach_the_model_defanged(
+    session: Session, llm_settings, chat_model, openai_server
+) -> None:
+    openai_server.script(
+        "Hi Anna,\n\nThank you, but I'll pass on this offer for now.\n\nBest regards,\nAlex"
+    )
+    msg = add_message(session, PITCHES["en"] + " Book here: https://cal.growth-now.io/alex")
+    Drafter(settings=llm_settings, chat_model=chat_model).draft(
+        session=session, message=msg, label="sales_pitch"
+    )
+    sent = openai_server.last_user_text()
+    assert "hxxps://cal[.]growth-now[.]io/alex" in sent and "https://cal.growth-now.io" not in sent

@@ -145,3 +145,29 @@ def test_classify_test_measures_the_active_classifier_on_corrections(demo_engine
     assert any("6 messages" in c.value for c in at.caption)
     # The edited template needs a language model; the page says so instead of faking numbers.
     assert any("needs a language model" in e.value for e in at.error)
+
+
+def test_llm_preview_streams_through_the_test_server(
+    demo_engine: Engine, openai_server, monkeypatch
+) -> None:
+    from responder.settings import reset_settings_cache
+
+    monkeypatch.setenv("RESPONDER_LLM_PROVIDER", "openai")
+    monkeypatch.setenv("RESPONDER_LLM_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("RESPONDER_LLM_MAX_RETRIES", "0")
+    reset_settings_cache()
+    openai_server.handler = lambda _r: (
+        "Hi there,\n\nThank you, but this is not something I need right now.\n\nBest regards,\nAlex"
+    )
+    at = _select_template(_app().run(), "decline_sales")
+    with Session(demo_engine) as s:
+        pitch = s.exec(select(Message).where(Message.label == "sales_pitch")).first()
+    at.selectbox(key="prompt_preview_message").set_value(pitch.id).run()
+    at.button(key="prompt_llm").click().run()
+    assert not at.exception
+    assert any(h.value == "LLM draft" for h in at.subheader)
+    assert "this is not something I need right now" in _codes(at)
+    assert openai_server.call_count == 1 and openai_server.last_request()["stream"] is True
+    from responder.signals import defang
+
+    assert defang(pitch.body)[:40] in openai_server.last_request()["messages"][1]["content"]
