@@ -157,3 +157,29 @@ def test_lint_failure_blocks_approve_until_edited(demo_engine: Engine) -> None:
     assert not at.button(key=f"approve_{first}").disabled
     at.button(key=f"approve_{first}").click().run()
     assert _draft(demo_engine, first).status == "approved"
+
+
+def test_regenerate_streams_from_the_model(
+    demo_engine: Engine,
+    openai_server,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from responder.settings import reset_settings_cache
+
+    text = "Thank you for thinking of me, but this is not something I need.\n\nBest regards,\nAlex"
+    openai_server.script(text)
+    monkeypatch.setenv("RESPONDER_LLM_PROVIDER", "openai")
+    monkeypatch.setenv("RESPONDER_LLM_BASE_URL", openai_server.base_url)
+    reset_settings_cache()
+    at = _app().run()
+    first = _focused(at)
+    message_id = _draft(demo_engine, first).message_id
+    at.button(key=f"regen_{first}").click().run()
+    assert not at.exception
+    assert openai_server.last_request()["stream"] is True  # the text was streamed
+    with Session(demo_engine) as s:
+        live = s.exec(
+            select(Draft).where(Draft.message_id == message_id, Draft.status == "pending")
+        ).one()
+    assert live.id != first and live.method == "llm" and live.text == text
+    assert _draft(demo_engine, first).status == "superseded"
