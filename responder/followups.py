@@ -272,6 +272,10 @@ def on_message_triaged(
         result.reminder = schedule_reminder(
             session=session, message=message, settings=settings, now=now
         )
+    elif message.label != Label.GENUINE:  # relabelled away from genuine: no reminder any more
+        result.cancelled += cancel_for_message(
+            session=session, message_id=message.id, reason=f"now {message.label}", now=now
+        )
     escalation = escalation_for(session=session, message=message)
     if escalation.level >= 2:
         result.escalation = escalation

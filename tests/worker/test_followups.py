@@ -237,3 +237,14 @@ def test_unanswered_check_sees_sent_drafts(session, berlin) -> None:
     assert not followups.is_answered(session=session, message=msg)
     draft(session, msg, kind="reply", status="sent")
     assert followups.is_answered(session=session, message=msg)
+
+
+def test_relabelling_away_from_genuine_cancels_the_reminder(session, berlin) -> None:
+    t0 = utc(2026, 3, 2, 10, 0)
+    msg = message(session, sent_at=t0)
+    rem = on_message_triaged(session=session, message=msg, settings=berlin, now=t0).reminder
+    msg.label = "sales_pitch"
+    res = on_message_triaged(session=session, message=msg, settings=berlin, now=t0)
+    session.commit()
+    session.refresh(rem)
+    assert res.cancelled == 1 and rem.status == "cancelled" and "sales_pitch" in rem.note

@@ -128,7 +128,8 @@ def test_the_running_worker_picks_up_queued_tasks(engine, tmp_path: Path) -> Non
     path.write_bytes(EML)
     worker = Worker(tmp_path)
     try:
-        tid = _task(engine, "import", path=str(path))
+        # The triage after an import is covered above; here only the pick-up matters.
+        tid = _task(engine, "import", path=str(path), triage=False)
 
         def done() -> bool:
             with Session(engine) as s:
@@ -139,3 +140,13 @@ def test_the_running_worker_picks_up_queued_tasks(engine, tmp_path: Path) -> Non
         assert worker.stop() == 0
     with Session(engine) as s:
         assert s.get(Task, tid).status == "done", worker.output()
+
+
+def test_digest_mail_goes_to_the_user(engine, configure, smtp_plain) -> None:
+    settings = configure(
+        **smtp_plain.settings_env(), RESPONDER_PROFILE_EMAILS='["me@example.test"]'
+    )
+    text = send_digest(engine=engine, settings=settings)
+    [got] = smtp_plain.received
+    assert got.rcpt_tos == ["me@example.test"] and got.message["Auto-Submitted"] == "auto-generated"
+    assert got.message.get_payload().replace("\r\n", "\n").strip() == text
