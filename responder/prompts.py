@@ -2,9 +2,8 @@
 
 A template is data: one YAML file, read with `yaml.safe_load` and validated by `Template`
 (pydantic, `extra="forbid"`). Its texts are Jinja2, rendered in a sandbox with `StrictUndefined`.
-Every problem is a `PromptError` that names the file and the place (schema and checks live in
-`prompt_schema`: the line for YAML and Jinja
-syntax errors, the variable for an undeclared or missing one).
+Every problem is a `PromptError` that names the file and the place: the line for YAML and Jinja
+syntax errors, the variable for an undeclared or missing one (schema and checks: `prompt_schema`).
 
 Users edit templates in the app; each edit is a `PromptVersion` row (see `prompt_versions`). The
 effective library is the shipped files overridden by the highest active version of each name.

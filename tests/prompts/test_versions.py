@@ -130,3 +130,23 @@ def test_a_template_created_in_the_app_cannot_be_reset(session: Session) -> None
         reset_to_shipped(session=session, name="decline_short")
     with pytest.raises(NotFoundError):
         list_versions(session=session, name="nothing_here")
+
+
+@pytest.mark.postgres
+def test_versions_on_postgresql(pg_url: str) -> None:
+    from responder import db
+
+    db.upgrade(pg_url)
+    with Session(db.get_engine()) as s:
+        save_version(session=s, name="decline_sales", body_yaml=edited("Good luck."), note="pg")
+        save_version(session=s, name="decline_sales", body_yaml=edited("Cheers."))
+        s.commit()
+        rollback(session=s, name="decline_sales", version=2)
+        s.commit()
+    with Session(db.get_engine()) as s:
+        lib = load_library(session=s)
+        assert (
+            lib.get("decline_sales").version == 2
+            and "Good luck." in lib.get("decline_sales").offline["en"]
+        )
+        assert [v.version for v in list_versions(session=s, name="decline_sales")] == [1, 2, 3]
