@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from responder.business_hours import is_business_time, next_business_time, user_tz
 from responder.claims import as_utc
 from responder.errors import NotFoundError
 from responder.models import Draft, Event, FollowUp, Message, Sender
@@ -31,44 +31,9 @@ from responder.settings import Settings
 from responder.taxonomy import DECLINE_LABELS, DraftKind, Label
 
 log = logging.getLogger(__name__)
+__all__ = ["is_business_time", "next_business_time", "on_message_triaged", "snooze", "user_tz"]
 
 DECLINE_KINDS = frozenset({DraftKind.DECLINE, DraftKind.DECLINE_FIRM})
-
-
-def user_tz(settings: Settings) -> ZoneInfo:
-    try:
-        return ZoneInfo(settings.profile.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown time zone %r; using UTC", settings.profile.timezone)
-        return ZoneInfo("UTC")
-
-
-def next_business_time(dt: datetime, settings: Settings) -> datetime:
-    """The earliest moment at or after `dt` that is inside business hours on a business day in
-    the user's time zone (UTC result). Without business days or hours, `dt` itself."""
-    policy = settings.policy
-    start_h, end_h = policy.business_hours_start, policy.business_hours_end
-    days = set(policy.business_days)
-    if not days or not 0 <= start_h < end_h <= 24:
-        return as_utc(dt)
-    tz = user_tz(settings)
-    local = as_utc(dt).astimezone(tz)
-    day: date = local.date()
-    for _ in range(8):
-        if day.weekday() in days:
-            start = datetime.combine(day, time(0), tzinfo=tz) + timedelta(hours=start_h)
-            end = datetime.combine(day, time(0), tzinfo=tz) + timedelta(hours=end_h)
-            if local < start:
-                return as_utc(start)
-            if local < end:
-                return as_utc(local)
-        day += timedelta(days=1)
-        local = datetime.combine(day, time(0), tzinfo=tz)
-    return as_utc(dt)  # unreachable with at least one business day
-
-
-def is_business_time(dt: datetime, settings: Settings) -> bool:
-    return next_business_time(dt, settings) == as_utc(dt)
 
 
 # --- scheduling and cancelling ----------------------------------------------------------------------

@@ -16,8 +16,9 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from responder.business_hours import is_business_time, next_business_time
 from responder.claims import as_utc, claim_rows
-from responder.followups import is_answered, is_business_time, next_business_time
+from responder.followups import is_answered
 from responder.models import Event, FollowUp, Message, Sender
 from responder.settings import Settings
 

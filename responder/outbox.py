@@ -31,10 +31,10 @@ from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from responder.business_hours import is_business_time
 from responder.channels import smtp
 from responder.claims import as_utc, claim_rows, fault_point
 from responder.errors import InvalidTransitionError, NotFoundError
-from responder.followups import is_business_time
 from responder.models import Delivery, Draft, Event, Message, Sender
 from responder.settings import Settings
 

@@ -116,7 +116,7 @@ def auto_approved_today(
     *, session: Session, settings: Settings, now: datetime | None = None
 ) -> int:
     """Drafts auto-approved since midnight in the user's time zone."""
-    from responder.followups import user_tz
+    from responder.business_hours import user_tz
 
     tz = user_tz(settings)
     local = (now or datetime.now(UTC)).astimezone(tz)

@@ -39,10 +39,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from responder import db, jobs
+from responder.business_hours import user_tz
 from responder.channels import smtp
 from responder.claims import as_utc
 from responder.errors import ConfigError
-from responder.followups import user_tz
 from responder.models import JobRun, WorkerHeartbeat
 from responder.settings import Settings, get_settings
 
