@@ -13,7 +13,10 @@ import numpy as np
 
 from responder.signals import CUES, cue_counts, extract_links
 
-_PHONE = re.compile(r"(?:\+\d[\d ()\-]{7,}\d|\b0\d{3,4}[ \-]?\d{3}[ \-]?\d{3,4}\b|\b\d{5}\b)")
+_PHONE = re.compile(
+    r"(?:\+\d[\d ()\-]{7,}\d|\b0\d{3,4}[ \-]?\d{3}[ \-]?\d{3,4}\b|\b[6-9]\d{9}\b|\b\d{5}\b|"
+    r"\b\d{3}[ \-.]\d{3}[ \-.]\d{4}\b|\b1[38]00[ \-]?\d{3}[ \-]?\d{3}\b)"
+)
 _MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:€|eur|usd|dollars|pounds|euros)\b", re.I)
 _SHOUT = re.compile(r"\b[A-Z]{3,}\b")
 
@@ -34,7 +37,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     "abuse_2p",
     "ask_with_link",
     "ask_with_urgency",
+    "no_intent",
+    "medium",
 )
+#: Cues that say what a sender wants; a message with none of them (and no link, phone or money)
+#: is most likely a normal conversation.
+_INTENT_CUES = tuple(n for n in CUE_NAMES if n not in ("warm", "second_person", "urgency"))
 
 
 def feature_vector(text: str) -> np.ndarray:
@@ -62,6 +70,9 @@ def feature_vector(text: str) -> np.ndarray:
         float(asks > 0 and bool(links)),
         float(asks > 0 and by["urgency"] + by["threat_account"] > 0),
     ]
+    quiet = not any(by[n] for n in _INTENT_CUES) and not links
+    quiet = quiet and not _PHONE.search(text) and not _MONEY.search(text)
+    values += [float(quiet), float(40 <= words <= 120)]
     return np.asarray(values, dtype=np.float64)
 
 

@@ -26,7 +26,7 @@ from responder.taxonomy import LABELS
 log = logging.getLogger(__name__)
 #: Bump when features or hyper-parameters change: cached artifacts are then rebuilt.
 MODEL_VERSION = 3
-_INTENT_WEIGHT = 1.6
+_INTENT_WEIGHT = 0.25
 _lock = threading.Lock()
 _STOP = frozenset(
     [
@@ -113,7 +113,7 @@ def _pipeline() -> Any:
             ("intent", FunctionTransformer(_intent, validate=False)),
         ]
     )
-    clf = LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000, random_state=0)
+    clf = LogisticRegression(C=6.0, class_weight="balanced", max_iter=3000, random_state=0)
     return Pipeline([("features", union), ("clf", clf)])
 
 
@@ -183,8 +183,14 @@ class OfflineModel:
 def rows_hash(rows: list[TrainingRow]) -> str:
     """Version of a model: training rows, model version and the feature code (lexicons)."""
     h = hashlib.sha256(f"v{MODEL_VERSION}".encode())
-    for module in ("lexicon.py", "features.py"):
-        h.update((Path(__file__).parent / module).read_bytes())
+    here = Path(__file__).parent
+    for module in (
+        here / "lexicon.py",
+        here / "features.py",
+        here / "offline.py",
+        here.parent / "signals.py",
+    ):
+        h.update(module.read_bytes())
     for r in rows:
         h.update(json.dumps([r.text, r.label, r.weight], ensure_ascii=False).encode())
     return h.hexdigest()[:12]

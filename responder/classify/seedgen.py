@@ -62,7 +62,7 @@ def load_templates() -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
         for label, items in data.items():
             if label not in LABELS:
                 raise ValueError(f"{path.name}: unknown label {label!r}")
-            templates.extend((label, str(t)) for t in items)
+            templates.extend((label, str(t)) for t in items or [])
     return slots, templates
 
 
