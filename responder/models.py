@@ -212,7 +212,7 @@ class Delivery(SQLModel, table=True):
     draft_id: int = Field(foreign_key="draft.id", sa_column_kwargs={"unique": True})
     #: linkedin (manual: copy, open conversation, mark sent) | email (SMTP)
     channel: str = Field(max_length=16)
-    #: approved | sending | sent | failed | manual
+    #: approved | sending | sent | failed | manual | uncertain (see responder.outbox)
     state: str = Field(default="approved", max_length=16, index=True)
     attempts: int = 0
     next_attempt_at: datetime | None = _ts(index=True)
