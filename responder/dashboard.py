@@ -315,7 +315,7 @@ def build_dashboard(
     *, session: Session, settings: Settings, weeks: int = 12, now: datetime | None = None
 ) -> Dashboard:
     """Everything the dashboard shows, for the last `weeks` weeks."""
-    from responder.senders import list_campaigns
+    from responder.campaigns import list_campaigns
 
     now = _now(now)
     since = datetime.combine(monday_of(now.date()), datetime.min.time(), tzinfo=UTC)

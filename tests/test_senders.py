@@ -128,36 +128,57 @@ def test_block_campaign_skips_allowed(session: Session, seeded) -> None:  # type
 
 
 def test_report_campaign_creates_notes_once(session: Session, settings: Settings, seeded) -> None:  # type: ignore[no-untyped-def]
+    from responder.campaigns import CAMPAIGN_NOTE
+
+    camp_c = session.get(Message, seeded.messages["camp_c"])
+    assert camp_c is not None
+    camp_c.label = "scam"  # a report label: its note comes from the drafting engine
+    session.add(camp_c)
+    session.flush()
     first = report_campaign(session=session, template_hash=CAMPAIGN, settings=settings)
-    notes = session.exec(
-        select(Draft).where(Draft.kind == "report_note", Draft.status == "pending")
-    ).all()
-    campaign_ids = {seeded.messages[k] for k in ("camp_a", "camp_b", "camp_c")}
-    if first.notes_created:
-        assert first.notes_created == 3
-        assert campaign_ids <= {d.message_id for d in notes}
-        assert all(d.text.strip() for d in notes)
-    else:  # no drafting engine: marked for report instead
-        assert first.marked_for_report == 3
+    assert (first.notes_created, first.already_noted, first.marked_for_report) == (3, 0, 0)
+    notes = {
+        d.message_id: d
+        for d in session.exec(
+            select(Draft).where(Draft.kind == "report_note", Draft.status == "pending")
+        )
+    }
+    a, b, c = (seeded.messages[k] for k in ("camp_a", "camp_b", "camp_c"))
+    assert {a, b, c} <= set(notes)
+    assert notes[a].template_name == notes[b].template_name == CAMPAIGN_NOTE
+    assert "3 different profiles" in notes[a].text and "Bob B" in notes[a].text
+    assert "linkedin[.]com" in notes[a].text  # link-like evidence is defanged
+    assert notes[c].template_name != CAMPAIGN_NOTE and notes[c].text.strip()
+    assert notes[c].label == "scam"
+    # no duplicate notes on a rerun
     again = report_campaign(session=session, template_hash=CAMPAIGN, settings=settings)
-    assert again.notes_created == 0
-    if first.notes_created:
-        assert again.already_noted == 3
+    assert (again.notes_created, again.already_noted) == (0, 3)
     assert session.exec(select(Event).where(Event.kind == "campaign_reported")).all()
+    # a report note can be marked reported, which blocks the sender
+    from responder.review import mark_reported
+
+    mark_reported(session=session, draft_id=notes[b].id, block=True)  # type: ignore[arg-type]
+    bob = session.get(Sender, seeded.senders["bob"])
+    assert bob is not None and bob.status == "blocked"
 
 
 def test_report_campaign_without_drafting_engine_marks(
     session: Session, settings: Settings, seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    import responder.senders as senders
+    import responder.campaigns as campaigns
 
-    monkeypatch.setattr(senders, "_offline_drafter", lambda _settings: None)
+    monkeypatch.setattr(campaigns, "_offline_drafter", lambda _settings: None)
+    camp_c = session.get(Message, seeded.messages["camp_c"])
+    assert camp_c is not None
+    camp_c.label = "phishing"
+    session.add(camp_c)
+    session.flush()
     result = report_campaign(session=session, template_hash=CAMPAIGN, settings=settings)
-    assert result.marked_for_report == 3 and result.notes_created == 0
+    # the pitches still get campaign notes; the phishing one waits to be reported by hand
+    assert (result.notes_created, result.marked_for_report) == (2, 1)
     marked = session.exec(select(Event).where(Event.kind == "report_requested")).all()
-    assert len(marked) == 3
-    m = session.get(Message, seeded.messages["camp_b"])
-    assert m is not None and m.needs_review is True
+    assert [e.message_id for e in marked] == [camp_c.id]
+    assert camp_c.needs_review is True
 
 
 @pytest.mark.parametrize(
