@@ -1,6 +1,8 @@
 """E-mail: `.eml`, `.mbox`, and single mails from the IMAP poller (`parse_email_bytes`).
 
-Parsing uses the standard library (`email` with `policy.default`). The MIME tree is walked
+Parsing uses the standard library: the MIME structure with the fast legacy `compat32` policy,
+the headers we use with `policy.default` (encoded words, addresses) when they are of sane length,
+since its header parser is superlinear on hostile 100 kB headers. The MIME tree is walked
 iteratively with a depth and part cap, and a parser `RecursionError` on absurdly nested input
 falls back to the headers plus the undecoded text, so no mail can crash or hang the import. The
 body is the first inline `text/plain` part, else the first `text/html` converted to text.
@@ -30,8 +32,10 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email import policy
-from email.message import EmailMessage, Message
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
+from email.policy import compat32
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import IO
 
@@ -48,6 +52,10 @@ log = logging.getLogger(__name__)
 MAX_DEPTH = 30
 MAX_PARTS = 500
 MAX_MAIL_BYTES = 64 * 1024 * 1024
+#: Headers longer than this skip policy.default's parser (100 kB took it 10 s).
+MAX_PARSED_HEADER = 2000
+MAX_HEADER_CHARS = 8000
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 _LINKEDIN_RELAYS = {"inmail-hit-reply@linkedin.com", "hit-reply@linkedin.com"}
 _PROFILE = re.compile(
     r"https?://(?:[a-z]{2,3}\.|www\.)?linkedin\.com/(?:comm/)?in/([\w\-%]+)", re.I
@@ -80,7 +88,8 @@ def parse_email_bytes(data: bytes, *, source: str = "email", origin: str = "") -
     linkedin = _is_linkedin(msg, from_name, from_addr)
     profile_url = headline = None
     if linkedin:
-        from_name = re.sub(r"\s+via linkedin\s*$", "", from_name, flags=re.I).strip() or from_name
+        name = from_name[:300].strip()
+        from_name = name[:-13].strip() if name.lower().endswith(" via linkedin") else name
         body, profile_url, headline = _strip_linkedin(body, from_name)
     if not body.strip():
         body = f"[no text; attachments: {', '.join(attachments)}]" if attachments else "[no text]"
@@ -112,10 +121,10 @@ def parse_email_bytes(data: bytes, *, source: str = "email", origin: str = "") -
 
 def _parse(data: bytes) -> Message:
     try:
-        return BytesParser(policy=policy.default).parsebytes(data)
+        return BytesParser(policy=compat32).parsebytes(data)
     except RecursionError:
         log.warning("mail nested too deeply for the MIME parser; reading headers only")
-        msg = BytesHeaderParser(policy=policy.default).parsebytes(data)
+        msg = BytesHeaderParser(policy=compat32).parsebytes(data)
         text = data.split(b"\r\n\r\n", 1) if b"\r\n\r\n" in data else data.split(b"\n\n", 1)
         msg.set_payload(text[-1].decode("utf-8", errors="replace") if len(text) > 1 else "")
         del msg["content-type"]
@@ -124,12 +133,22 @@ def _parse(data: bytes) -> Message:
 
 
 def _header(msg: Message, name: str) -> str:
+    """A header decoded by `policy.default` (encoded words, address syntax); a header too long
+    for that parser (it is superlinear) or one it refuses is decoded word by word instead."""
+    raws = [v for k, v in msg.raw_items() if k.lower() == name.lower()]
+    if not raws or not isinstance(raws[0], str):
+        return str(raws[0]) if raws else ""
+    raw = _FOLD.sub(" ", raws[0])
+    if len(raw) <= MAX_PARSED_HEADER:
+        try:
+            return str(policy.default.header_fetch_parse(name, raw))
+        except Exception:  # noqa: BLE001 - fall through to the word-by-word decoding
+            pass
+    raw = raw[:MAX_HEADER_CHARS]
     try:
-        value = msg.get(name)
-        return str(value) if value is not None else ""
-    except Exception:  # noqa: BLE001 - a header policy.default cannot parse: take the raw value
-        raw = [v for k, v in msg.raw_items() if k.lower() == name.lower()]
-        return re.sub(r"\r?\n[ \t]+", " ", str(raw[0])) if raw else ""
+        return str(make_header(decode_header(raw)))
+    except Exception:  # noqa: BLE001 - keep the raw text
+        return raw
 
 
 def _addresses(msg: Message, *names: str) -> list[tuple[str, str]]:
@@ -207,13 +226,6 @@ def _describe(part: Message) -> tuple[str, str]:
 
 
 def _text_of(part: Message) -> str:
-    if isinstance(part, EmailMessage):
-        try:
-            content = part.get_content()
-            if isinstance(content, str):
-                return content
-        except Exception:  # noqa: BLE001 - unknown charset, broken encoding: decode by hand
-            pass
     try:
         payload = part.get_payload(decode=True)
         charset = part.get_content_charset() or "utf-8"

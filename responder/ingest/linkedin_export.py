@@ -52,7 +52,7 @@ from responder.ingest.text import fix_mojibake, to_plain_text
 log = logging.getLogger(__name__)
 REQUIRED = ("CONVERSATION ID", "FROM", "DATE", "CONTENT")
 OWNER_SHARE = 0.9
-_SPLIT = re.compile(r"[;,]\s*|\s+(?=https?://)")
+_SPLIT = re.compile(r"[;,\s]+")
 _SYSTEM = re.compile(
     r"^(?:message request (?:accepted|declined|ignored)"
     r"|you accepted (?:the|this|their) message request"

@@ -30,7 +30,7 @@ def parse_paste(
     while i < len(lines) and lines[i].strip() == "":
         i += 1
     while i < len(lines) and len(headers) < 5:
-        m = _HEADER.match(lines[i])
+        m = _HEADER.match(lines[i]) if len(lines[i]) <= 2000 else None
         if not m or m.group(1).lower() in headers:
             break
         headers[m.group(1).lower()] = m.group(2)

@@ -18,7 +18,8 @@ from html.parser import HTMLParser
 import ftfy
 
 _HTML_HINT = re.compile(
-    r"<\s*(?:p|br|div|span|a|ul|ol|li|b|strong|i|em|u|html|body|table|tr|td|h[1-6]|font|img)\b[^>]*>"
+    r"<\s{0,5}(?:p|br|div|span|a|ul|ol|li|b|strong|i|em|u|html|body|table|tr|td|h[1-6]|font|img)"
+    r"\b[^<>]{0,1000}>"
     r"|</\s*(?:p|div|span|a|b|strong|i|em|li|ul|ol|font|td|tr|table|body|html)\s*>",
     re.IGNORECASE,
 )
@@ -27,6 +28,9 @@ _BLOCK = {
     "blockquote", "pre", "hr", "section", "article", "header", "footer",
 }  # fmt: skip
 _SKIP = {"script", "style", "head", "title"}
+_UNCLOSED = re.compile(r"<(?![^<>]{0,2000}>)")
+#: Longer texts are not repaired (ftfy costs ~1.5 s per MB); the raw record keeps them as read.
+MAX_MOJIBAKE_CHARS = 1_000_000
 _MOJIBAKE_HINT = re.compile(
     "[ÃÂâÅÐÑ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
 )
@@ -85,12 +89,15 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment or document, keeping line breaks and link targets."""
+    # HTMLParser rescans to the end of the input for every "<" that never closes (quadratic on
+    # hostile input): escape those first, in one bounded pass.
+    markup = _UNCLOSED.sub("&lt;", markup)
     parser = _TextExtractor()
     try:
         parser.feed(markup)
         parser.close()
     except Exception:  # noqa: BLE001 - HTMLParser is lenient; anything odd falls back to unescape
-        return html.unescape(re.sub(r"<[^>]*>", " ", markup))
+        return html.unescape(re.sub(r"<[^<>]{0,2000}>", " ", markup))
     text = "".join(parser.parts).replace("\xa0", " ")
     lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n")]
     out = "\n".join(lines)
@@ -99,7 +106,9 @@ def html_to_text(markup: str) -> str:
 
 def fix_mojibake(text: str) -> str:
     """Undo double-encoded UTF-8 ("Ã©" -> "é"); plain text is returned unchanged."""
-    if not text or text.isascii() or not _MOJIBAKE_HINT.search(text):
+    if not text or len(text) > MAX_MOJIBAKE_CHARS or text.isascii():
+        return text
+    if not _MOJIBAKE_HINT.search(text):
         return text
     try:
         return ftfy.fix_encoding(text)

@@ -131,3 +131,13 @@ def test_unparsable_headers_fall_back_to_raw_values() -> None:
     pm = parse_email_bytes(data)
     assert (pm.body, pm.sender_name) == ("hi", "<")
     assert pm.sent_at is not None  # dated at import time
+
+
+def test_encoded_words_and_raw_utf8_headers() -> None:
+    encoded = b"From: =?utf-8?q?Ren=C3=A9e?= <r@x.org>\nSubject: =?iso-8859-1?q?Caf=E9?=\n\nhi"
+    raw8 = b'From: "Ren\xc3\xa9e D" <R@X.org>\nSubject: Caf\xc3\xa9\n\nhello'
+    assert (parse_email_bytes(encoded).sender_name, parse_email_bytes(encoded).subject) == (
+        "Renée", "Café",
+    )  # fmt: skip
+    pm = parse_email_bytes(raw8)
+    assert (pm.sender_name, pm.subject, pm.sender_email) == ("Renée D", "Café", "r@x.org")

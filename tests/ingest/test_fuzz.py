@@ -254,3 +254,30 @@ def test_other_encodings_are_read(engine, settings, tmp_path, encoding) -> None:
     assert summary.imported == 1, summary.to_dict()
     with Session(engine) as s:
         assert s.exec(select(Message)).one().body == "Café à Paris"
+
+
+# ~300k characters: linear code handles each in about a second; a quadratic path would take
+# many minutes (measured: 40k unclosed tags took 3 s through the stdlib HTMLParser).
+HOSTILE = {
+    "unclosed tags": "<p" * 150_000,
+    "tags without end": "<p " * 100_000,
+    "long whitespace": "x" + " " * 300_000 + "y",
+    "mojibake everywhere": "CafÃ© " * 50_000,
+    "deep html": "<div>" * 30_000 + "deep" + "</div>" * 30_000,
+    "many commas": "," * 300_000,
+}
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_shapes_do_not_hang(name) -> None:
+    """Inputs shaped to trigger quadratic regexes or recursion end in linear time (a hang fails
+    through the timeout, not through a timing assertion)."""
+    from responder.ingest.linkedin_export import split_urls
+
+    text = HOSTILE[name]
+    assert isinstance(to_plain_text(text), str)
+    assert isinstance(split_urls(text), list)
+    _check_items([parse_paste("From: " + text[:5000] + "\n" + text)])
+    mail = b'From: "' + text[:100_000].encode() + b' via LinkedIn" <hit-reply@linkedin.com>\n'
+    _check_items([parse_email_bytes(mail + b"Content-Type: text/html\n\n" + text.encode())])
