@@ -230,8 +230,6 @@ def report_reasons(*, label: str, text: str, other_senders: int) -> tuple[str, l
 
 def quoted_lines(text: str, *, limit: int = 3, width: int = 200) -> list[str]:
     """The most telling lines of the message (links, money, log-ins, threats), defanged."""
-    from responder.signals import defang
-
     parts = [p.strip() for p in re.split(r"\n+|(?<=[.!?])\s+(?=[A-ZÄÖÜÉ¡¿])", text or "")]
     parts = [p for p in parts if len(p) > 3]
     scored = []
@@ -244,8 +242,17 @@ def quoted_lines(text: str, *, limit: int = 3, width: int = 200) -> list[str]:
     out = []
     for _, _, part in sorted(best, key=lambda t: t[1]):
         part = part if len(part) <= width else part[: width - 1].rstrip() + "…"
-        out.append(defang(part))
+        out.append(defang_thoroughly(part))
     return out
+
+
+def defang_thoroughly(text: str) -> str:
+    """`signals.defang`, then again on each link-like token it left live (malformed schemes
+    such as `https:/host` or `http/host` hide the host from it)."""
+    from responder.draft_lint import URL_RE
+    from responder.signals import defang
+
+    return URL_RE.sub(lambda m: defang(m.group(0)), defang(text))
 
 
 def sender_history(*, session: Session, message: Message) -> tuple[int, str, str]:

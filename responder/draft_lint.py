@@ -182,7 +182,8 @@ def _link_problems(text: str, kind: str, settings: Settings) -> list[str]:
             problems.append(
                 f"contains a link ({match.group(0)}): drafts may only link to your profile"
             )
-        without_emails = DEFANGED_HOST_RE.sub(" ", without_emails)
+    # Defanged links (and their paths) cannot be clicked; only live ones are checked below.
+    without_emails = DEFANGED_HOST_RE.sub(" ", without_emails)
     for match in URL_RE.finditer(without_emails):
         url = match.group(0).rstrip(".,;:!?)]}'\"")
         if any(_norm_url(url).startswith(own) for own in own_urls):

@@ -263,3 +263,24 @@ def test_an_edited_template_is_used_and_its_version_recorded(session: Session, d
     msg = add_message(session, PITCHES["en"])
     result = drafter.draft(session=session, message=msg, label="sales_pitch")
     assert result.template_version == 2 and "Good luck with your campaign." in result.text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "TAP here https:/uk-covid-19.webredirect.org/to apply",
+            "uk-covid-19[.]webredirect[.]org/to",
+        ),
+        ("Log in via the secure link http:l/natwestauth.xyz", "natwestauth[.]xyz"),
+        ("visit http/aetacms.com/.cas/auo.html today", "aetacms[.]com/.cas/auo.html"),
+        ("Go to https://evil.example.com/login now", "hxxps://evil[.]example[.]com/login"),
+    ],
+)
+def test_quoted_evidence_is_defanged_even_with_malformed_schemes(line: str, expected: str) -> None:
+    from responder.draft_context import quoted_lines
+    from responder.draft_lint import DEFANGED_HOST_RE, URL_RE
+
+    (quoted,) = quoted_lines(line)
+    assert expected in quoted
+    assert not URL_RE.findall(DEFANGED_HOST_RE.sub(" ", quoted))
