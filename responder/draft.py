@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from langchain_core.prompts import ChatPromptTemplate
 
 log = logging.getLogger(__name__)
+LIBRARY_TTL_S = 10.0
 SENDER_KINDS = frozenset(
     {DraftKind.DECLINE, DraftKind.DECLINE_FIRM, DraftKind.REPLY, DraftKind.FOLLOWUP}
 )
@@ -113,14 +115,20 @@ class Drafter:
         self.settings = settings
         self.chat_model = chat_model
         self._library = library
+        self._cached: tuple[float, PromptLibrary] | None = None
         #: The result of the last `stream()` once it is exhausted.
         self.last_result: DraftResult | None = None
 
     # --- planning ---------------------------------------------------------------------------
     def library(self, session: Session | None) -> PromptLibrary:
+        """The effective library, reloaded at most every `LIBRARY_TTL_S` seconds (a triage run
+        drafts many messages; an edit in the app applies to drafts made after that)."""
         if self._library is not None:
             return self._library
-        return load_library(settings=self.settings, session=session)
+        now = time.monotonic()
+        if self._cached is None or now - self._cached[0] > LIBRARY_TTL_S:
+            self._cached = (now, load_library(settings=self.settings, session=session))
+        return self._cached[1]
 
     def resolve_kind(
         self, *, session: Session, message: Message, label: str, kind: str | None
