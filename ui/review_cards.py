@@ -204,7 +204,8 @@ def ready_card(item: inbox.ReviewItem) -> None:
         with c1:
             show_text(_who(item), limit=120)
         c2.caption(f"approved {fmt_dt(d.approved_at)}")
-        show_code(d.text)
+        # Exactly the approved text (what gets pasted); a code box is inert and has a copy button.
+        st.code(d.text, language=None, wrap_lines=True)
         url = inbox.conversation_link(item.conversation)
         b1, b2 = st.columns(2)
         if url:

@@ -166,7 +166,10 @@ def main() -> None:
     _pager(page)
     message_id = _open_selector(page, clicked)
     if message_id is not None:
+        st.query_params["message"] = str(message_id)  # a reload or a shared link reopens it
         message_view.render(message_id=message_id, settings=settings)
+    elif "message" in st.query_params:
+        del st.query_params["message"]
 
 
 main()
