@@ -57,6 +57,7 @@ class Link:
         return self.raw_ip or self.punycode or bool(self.lookalike_brand) or self.display_mismatch
 
 
+@lru_cache(maxsize=8192)
 def _registered(host: str) -> tuple[str, str, str]:
     """(registered domain, domain label, suffix) of a host; ("", "", "") when not a real domain."""
     ext = _extractor()(host)
@@ -163,8 +164,13 @@ def extract_links(text: str) -> list[Link]:
     return list(_links_cached(text or ""))
 
 
+_MAYBE_LINK = re.compile(r"[a-z0-9]\.[a-z]{2}|://|\d\.\d", re.I)
+
+
 @lru_cache(maxsize=4096)
 def _links_cached(text: str) -> tuple[Link, ...]:
+    if not _MAYBE_LINK.search(text):
+        return ()
     links: list[Link] = []
     seen: set[str] = set()
 

@@ -107,7 +107,7 @@ def _pipeline() -> Any:
             (
                 "char",
                 TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, max_features=30000
+                    analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, max_features=30000
                 ),
             ),
             ("intent", FunctionTransformer(_intent, validate=False)),
