@@ -185,7 +185,13 @@ def _jinja_problems(
             line = f"line {where[1] + (exc.lineno or 1) - 1}" if where else place
             problems.append(f"{file}:{line} ({place}): Jinja syntax error: {exc.message}")
             continue
-        for name in sorted(meta.find_undeclared_variables(ast)):
+        used = meta.find_undeclared_variables(ast)
+        if place == "user" and tpl.llm and "message_block" not in used:
+            problems.append(
+                f"{file}:{f'line {where[0]}' if where else 'user'} (user): the user message must "
+                "contain {{ message_block }}, or the model never sees the message"
+            )
+        for name in sorted(used):
             at = f"{file}:{_var_line(source, name, where)}"
             if name in FORBIDDEN_VARIABLES:
                 problems.append(

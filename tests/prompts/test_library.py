@@ -170,6 +170,10 @@ def test_yaml_syntax_error_names_line_and_column() -> None:
             "variable 'foo' is declared but Responder does not provide it",
         ),
         (lambda b: b.replace("user: |\n  Write the decline", "user: ''\nx: |\n  W"), "unknown key"),
+        (
+            lambda b: b.replace("\n  {{ message_block }}\n", "\n  (nothing)\n"),
+            "the user message must contain {{ message_block }}",
+        ),
     ],
 )
 def test_invalid_templates_are_rejected_with_a_clear_message(mutate, expected: str) -> None:
