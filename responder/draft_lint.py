@@ -333,7 +333,7 @@ def _copy_problems(text: str, kind: str, message_text: str, system_prompt: str |
         problems.append("copies a passage of the incoming message")
     if system_prompt and _shingles(draft_words, 8) & _shingles(_norm_words(system_prompt), 8):
         problems.append("repeats the assistant's instructions (prompt leak)")
-    match = SELF_REFERENCE_RE.search(text)
+    match = SELF_REFERENCE_RE.search(_body_lines(text, kind))
     if match:
         problems.append(f"talks about the assistant or its instructions: '{match.group(0)}'")
     return problems
