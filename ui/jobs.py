@@ -112,3 +112,24 @@ def enqueue_import(*, path: Path, name: str) -> int:
             message=f"import {name}: waiting for the worker",
         )
         return int(task.id)  # type: ignore[arg-type]
+
+
+def worker_alive() -> bool | None:
+    """Whether a worker has a fresh heartbeat (None when the worker module is missing)."""
+    try:
+        from responder.worker import worker_status
+    except ImportError:
+        return None
+    with session_scope() as s:
+        return bool(worker_status(session=s).get("alive"))
+
+
+def run_queued_here(settings: Settings) -> dict[str, int]:
+    """Run the queued tasks in the app process (when no worker is running)."""
+    import os
+
+    from responder.task_runner import run_queued_tasks
+
+    return run_queued_tasks(
+        engine=get_engine(), settings=settings, worker_id=f"app:{os.getpid()}", limit=20
+    )

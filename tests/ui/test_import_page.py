@@ -176,3 +176,23 @@ def test_sort_new_messages(trained: Settings, engine: Engine) -> None:
     at.button(key="triage_go").click().run()
     assert not at.exception
     assert all(m.label for m in _messages(engine))
+
+
+def test_queued_import_runs_here_when_no_worker(
+    trained: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import jobs
+
+    monkeypatch.setattr(jobs, "INLINE_MAX_BYTES", 100)
+    at = _app().run()
+    at.file_uploader(key="import_files").set_value(("big.csv", EXPORT, "text/csv")).run()
+    at.button(key="import_go").click().run()
+    assert any("worker is not running" in w.value for w in at.warning)
+    at.button(key="run_here").click().run()
+    assert not at.exception
+    with Session(engine) as s:
+        task = s.exec(select(Task)).one()
+    assert task.status == "done" and task.claimed_by.startswith("app:")
+    assert task.result["imported"] == 3
+    stored = _messages(engine)
+    assert len(stored) == 3 and all(m.label for m in stored)

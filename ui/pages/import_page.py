@@ -152,6 +152,17 @@ def _tasks() -> None:
     if not recent:
         return
     st.subheader("Background work")
+    queued = [t for t in recent if t.status == "queued"]
+    if queued and jobs.worker_alive() is False:
+        st.warning(
+            "The worker is not running, so queued work waits. Start it with `responder worker` "
+            "(or `make run`), or run the work here and keep this page open.",
+            icon=":material/hourglass_disabled:",
+        )
+        if st.button("Run queued work here", key="run_here"):
+            with st.spinner("Working…"):
+                counts = jobs.run_queued_here(current_settings())
+            st.toast(", ".join(f"{n} {status}" for status, n in counts.items()) or "nothing to do")
     for task in recent:
         fraction = tasks.fraction(task)
         text = md_escape(
