@@ -57,6 +57,27 @@ def _unsafe_name(name: str) -> bool:
     return ".." in PurePosixPath(name.replace("\\", "/")).parts
 
 
+def _pick_member(path: Path, infos: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo:
+    matches = [
+        i
+        for i in infos
+        if not i.is_dir() and PurePosixPath(i.filename).name.lower() == wanted.lower()
+    ]
+    if not matches:
+        raise ImportFormatError(f"{path.name}: no {wanted} in the archive")
+    info = min(matches, key=lambda i: (i.filename.count("/"), i.filename))
+    display = f"{path.name}:{info.filename}"
+    if info.flag_bits & 0x1:
+        raise ImportFormatError(f"{display}: the archive is encrypted; export it again unencrypted")
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > MAX_MEMBER_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+        raise ImportFormatError(
+            f"{display}: {info.file_size} bytes uncompressed (ratio {ratio:.0f}:1) looks like a "
+            "zip bomb; refused"
+        )
+    return info
+
+
 def zip_member_opener(path: Path, wanted: str) -> tuple[Callable[[], IO[bytes]], str]:
     """A function that opens the member called `wanted` (case-insensitive basename, the
     shallowest one wins) as a fresh binary stream, and the member's display name.
@@ -75,23 +96,8 @@ def zip_member_opener(path: Path, wanted: str) -> tuple[Callable[[], IO[bytes]],
             raise ImportFormatError(
                 f"{path.name}: the archive contains an unsafe path {info.filename!r}; refused"
             )
-    matches = [
-        i
-        for i in infos
-        if not i.is_dir() and PurePosixPath(i.filename).name.lower() == wanted.lower()
-    ]
-    if not matches:
-        raise ImportFormatError(f"{path.name}: no {wanted} in the archive")
-    info = min(matches, key=lambda i: (i.filename.count("/"), i.filename))
+    info = _pick_member(path, infos, wanted)
     display = f"{path.name}:{info.filename}"
-    if info.flag_bits & 0x1:
-        raise ImportFormatError(f"{display}: the archive is encrypted; export it again unencrypted")
-    ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size > MAX_MEMBER_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
-        raise ImportFormatError(
-            f"{display}: {info.file_size} bytes uncompressed (ratio {ratio:.0f}:1) looks like a "
-            "zip bomb; refused"
-        )
 
     def open_member() -> IO[bytes]:
         zf = zipfile.ZipFile(path)
