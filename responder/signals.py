@@ -28,6 +28,10 @@ _ANCHOR = re.compile(r"<a\s[^>]*href\s*=\s*[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", 
 _MARKDOWN = re.compile(r"\[([^\]\n]{1,200})\]\((https?://[^)\s]+)\)", re.I)
 _EMAIL = re.compile(r"\b([\w.+\-]+)@((?:[\w\-]+\.)+[a-z]{2,24})\b", re.I)
 _TAG = re.compile(r"<[^>]+>")
+PHONE = re.compile(
+    r"(?:\+\d[\d ()\-]{7,}\d|\b0\d{3,4}[ \-]?\d{3}[ \-]?\d{3,4}\b|\b[6-9]\d{9}\b|\b\d{5}\b|"
+    r"\b\d{3}[ \-.]\d{3}[ \-.]\d{4}\b|\b1[38]00[ \-]?\d{3}[ \-]?\d{3}\b)"
+)
 _TRAILING = ".,;:!?)]}'\""
 
 
@@ -370,6 +374,8 @@ def compute_signals(
             sig.add(name, count, lx.EXPLAIN[name])
     for name, value, why in describe_links(sig.links, full):
         sig.add(name, value, why)
+    if PHONE.search(full):
+        sig.add("contact_number", True, "Gives a phone number or SMS short code to call or text.")
     if relationship is not None:
         _relationship_signals(sig, relationship)
     if language and language != "und":

@@ -42,6 +42,7 @@ SUPPORT: dict[str, tuple[str, ...]] = {
         "romance",
         "payment",
         "personal_data",
+        "contact_number",
         "off_platform",
         "urgency",
     ),
@@ -76,6 +77,12 @@ def rule_label(sig: Signals) -> tuple[str, float, str] | None:
         )
     if "gift_cards" in sig and ("payment" in sig or "urgency" in sig):
         return "scam", 0.95, "Rule: asks for payment in gift cards."
+    if "prize" in sig and ("contact_number" in sig or "links" in sig) and "warm" not in sig:
+        return (
+            "scam",
+            0.85,
+            "Rule: announces a prize and asks you to call, text or click to claim it.",
+        )
     return None
 
 

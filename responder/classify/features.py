@@ -12,11 +12,8 @@ import re
 import numpy as np
 
 from responder.signals import CUES, cue_counts, extract_links
+from responder.signals import PHONE as _PHONE
 
-_PHONE = re.compile(
-    r"(?:\+\d[\d ()\-]{7,}\d|\b0\d{3,4}[ \-]?\d{3}[ \-]?\d{3,4}\b|\b[6-9]\d{9}\b|\b\d{5}\b|"
-    r"\b\d{3}[ \-.]\d{3}[ \-.]\d{4}\b|\b1[38]00[ \-]?\d{3}[ \-]?\d{3}\b)"
-)
 _MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:€|eur|usd|dollars|pounds|euros)\b", re.I)
 _SHOUT = re.compile(r"\b[A-Z]{3,}\b")
 
