@@ -178,6 +178,14 @@ class Draft(SQLModel, table=True):
         sa.Index("ix_draft_status_created", "status", "created_at"),
         #: Covers "messages with a pending draft" without reading the draft rows.
         sa.Index("ix_draft_status_message", "status", "message_id"),
+        #: Partial: the few auto-approved drafts (an index on the flag itself would tempt
+        #: SQLite into scanning every draft for `auto_approved = 0`).
+        sa.Index(
+            "ix_draft_auto_approved_message",
+            "message_id",
+            sqlite_where=sa.text("auto_approved = 1"),
+            postgresql_where=sa.text("auto_approved"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -195,7 +203,7 @@ class Draft(SQLModel, table=True):
     #: pending | approved | rejected | sent | superseded
     status: str = Field(default="pending", max_length=16, index=True)
     edited: bool = False
-    auto_approved: bool = Field(default=False, index=True)
+    auto_approved: bool = False
     lint_ok: bool = True
     lint_problems: list[str] = _json([])
     reject_reason: str | None = Field(default=None, max_length=500)
