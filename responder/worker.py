@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, select
 
 from responder import db, jobs
 from responder.business_hours import user_tz
@@ -191,7 +191,8 @@ def _stale_after(settings: Settings) -> timedelta:
 
 
 def _is_fresh(row: WorkerHeartbeat, settings: Settings, now: datetime) -> bool:
-    return as_utc(now) - as_utc(row.last_seen) <= _stale_after(settings)
+    """Running: not cleanly stopped (pid set) and beating recently."""
+    return row.pid is not None and as_utc(now) - as_utc(row.last_seen) <= _stale_after(settings)
 
 
 def _refuse_duplicate(engine: Engine, settings: Settings, worker_name: str) -> None:
@@ -268,10 +269,14 @@ def run_worker(*, settings: Settings | None = None, worker_name: str | None = No
 
 
 def _clear_heartbeat(engine: Engine, worker_name: str) -> None:
+    """Mark the worker cleanly stopped: the row stays (last seen, started), `pid` becomes None."""
     try:
         with Session(engine) as s:
-            s.exec(delete(WorkerHeartbeat).where(col(WorkerHeartbeat.name) == worker_name))  # type: ignore[call-overload]
-            s.commit()
+            row = s.get(WorkerHeartbeat, worker_name)
+            if row is not None and row.pid == os.getpid():
+                row.pid = None
+                s.add(row)
+                s.commit()
     except Exception:  # noqa: BLE001 - the database may be what failed
         log.warning("could not clear the heartbeat of %s", worker_name, exc_info=True)
 

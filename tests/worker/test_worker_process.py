@@ -46,7 +46,8 @@ def test_worker_runs_and_stops_cleanly_on_sigterm(engine, tmp_path: Path) -> Non
         code = worker.stop(signal.SIGTERM)
     assert code == 0, worker.output()
     assert "stopped" in worker.output() and "Traceback" not in worker.output()
-    assert fresh(engine, WorkerHeartbeat, "worker") is None  # the app shows it stopped at once
+    row = fresh(engine, WorkerHeartbeat, "worker")
+    assert row.pid is None and row.last_seen  # the app shows it stopped at once
     assert job_ids(engine) == ["followups", "heartbeat", "outbox", "tasks"]
     with Session(engine) as s:
         assert worker_status(session=s)["alive"] is False
