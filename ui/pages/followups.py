@@ -1,0 +1,269 @@
+"""Follow-ups: reminders that are due, snoozed messages, escalations, the outbox, and whether
+the worker that acts on all of them is alive.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from datetime import UTC, datetime, time, timedelta  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from responder.errors import ResponderError  # noqa: E402
+from responder.followup_board import followup_board  # noqa: E402
+from responder.followups import snooze, unsnooze, user_tz  # noqa: E402
+from responder.outbox import RETRYABLE_STATES, outbox_items, retry_delivery  # noqa: E402
+from responder.settings import Settings  # noqa: E402
+from responder.worker import worker_status  # noqa: E402
+from ui.components import fmt_dt, label_name, one_line, page_header, show_error  # noqa: E402
+from ui.state import (  # noqa: E402
+    current_settings,
+    flash,
+    read_session,
+    session_scope,
+    show_flashes,
+)
+
+SNOOZE_CHOICES = ["Tomorrow morning", "In 3 days", "Next Monday", "Pick a date"]
+
+
+def _ago(value: datetime | None, now: datetime) -> str:
+    if value is None:
+        return "never"
+    seconds = int((now - value).total_seconds())
+    if seconds < 90:
+        return f"{seconds} s ago"
+    if seconds < 5400:
+        return f"{seconds // 60} min ago"
+    if seconds < 172800:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
+
+
+# --- worker ------------------------------------------------------------------------------------------
+
+
+def worker_section(settings: Settings) -> None:
+    now = datetime.now(UTC)
+    with read_session() as s:
+        status = worker_status(session=s, now=now, settings=settings)
+    c1, c2 = st.columns(2)
+    c1.metric("Worker", "running" if status["alive"] else "not running")
+    c2.metric("Last heartbeat", _ago(status["last_seen"], now))
+    if not status["alive"]:
+        st.warning(
+            "The worker is not running: reminders, sending and the IMAP poll wait until it "
+            "is. `make run` starts it with the app; on its own: `responder worker`.",
+            icon=":material/warning:",
+        )
+    if status["jobs"]:
+        frame = pd.DataFrame(
+            {
+                "Job": [j["job_id"] for j in status["jobs"]],
+                "Last run": [fmt_dt(j["last_started_at"]) for j in status["jobs"]],
+                "Ago": [_ago(j["last_started_at"], now) for j in status["jobs"]],
+                "Result": [j["last_status"] or "" for j in status["jobs"]],
+                "Runs": [j["runs"] for j in status["jobs"]],
+                "Last error": [one_line(j["last_error"], limit=120) for j in status["jobs"]],
+            }
+        )
+        st.dataframe(frame, hide_index=True)
+    else:
+        st.caption("No job has run yet.")
+
+
+# --- reminders and snooze ----------------------------------------------------------------------------
+
+
+def _rows_frame(rows: list[dict[str, Any]], when: str, when_key: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Message": [f"#{r['message_id']}" for r in rows],
+            "From": [one_line(r["sender"], limit=50) for r in rows],
+            "Subject / start": [one_line(r["subject"], limit=80) for r in rows],
+            "Label": [label_name(r["label"]) for r in rows],
+            "Arrived": [fmt_dt(r["sent_at"]) for r in rows],
+            when: [fmt_dt(r[when_key]) for r in rows],
+        }
+    )
+
+
+def snooze_until(choice: str, settings: Settings, now: datetime, picked: Any = None) -> datetime:
+    """The moment a snooze choice means, at the start of business hours in the user's zone."""
+    tz = user_tz(settings)
+    today = now.astimezone(tz).date()
+    if choice == "Tomorrow morning":
+        day = today + timedelta(days=1)
+    elif choice == "In 3 days":
+        day = today + timedelta(days=3)
+    elif choice == "Next Monday":
+        day = today + timedelta(days=7 - today.weekday())
+    else:
+        day = picked
+    start = time(hour=min(max(settings.policy.business_hours_start, 0), 23))
+    return datetime.combine(day, start, tzinfo=tz).astimezone(UTC)
+
+
+def _snooze_control(rows: list[dict[str, Any]], settings: Settings) -> None:
+    options = {
+        r["message_id"]: f"#{r['message_id']} {one_line(r['sender'], limit=40)}: "
+        f"{one_line(r['subject'], limit=50)}"
+        for r in rows
+    }
+    if not options:
+        return
+    c1, c2, c3 = st.columns([3, 2, 2])
+    mid = c1.selectbox(
+        "Snooze a message",
+        list(options),
+        format_func=lambda i: options[i],
+        index=None,
+        key="fu_snooze_msg",
+        placeholder="Choose a message",
+    )
+    choice = c2.selectbox("Until", SNOOZE_CHOICES, key="fu_snooze_choice")
+    picked = None
+    if choice == "Pick a date":
+        picked = c3.date_input(
+            "Date", datetime.now(UTC).date() + timedelta(days=1), key="fu_snooze_date"
+        )
+    if st.button("Snooze", key="fu_snooze", disabled=mid is None, icon=":material/snooze:"):
+        now = datetime.now(UTC)
+        until = snooze_until(choice, settings, now, picked)
+        try:
+            with session_scope() as s:
+                snooze(session=s, message_id=mid, until=until, now=now)
+        except (ResponderError, ValueError) as exc:
+            show_error(exc)
+            return
+        local = until.astimezone(user_tz(settings))
+        flash(f"Message #{mid} snoozed until {local:%a %d %b %H:%M}.")
+        st.rerun()
+
+
+def reminders_section(board: Any, settings: Settings) -> None:
+    st.subheader(f"Due reminders ({len(board.due)})")
+    if board.due:
+        st.caption("Genuine messages still without your reply.")
+        st.dataframe(_rows_frame(board.due, "Due", "due_at"), hide_index=True)
+    else:
+        st.caption("Nothing is waiting for a reply.")
+    if board.upcoming:
+        with st.expander(f"Upcoming reminders ({len(board.upcoming)})"):
+            st.dataframe(_rows_frame(board.upcoming, "Due", "due_at"), hide_index=True)
+    _snooze_control([*board.due, *board.upcoming], settings)
+
+
+def snoozed_section(board: Any) -> None:
+    st.subheader(f"Snoozed ({len(board.snoozed)})")
+    if not board.snoozed:
+        st.caption("No snoozed messages.")
+        return
+    st.dataframe(_rows_frame(board.snoozed, "Back on", "due_at"), hide_index=True)
+    options = {
+        r["message_id"]: f"#{r['message_id']} {one_line(r['sender'], limit=40)}"
+        for r in board.snoozed
+    }
+    mid = st.selectbox(
+        "Bring back now",
+        list(options),
+        format_func=lambda i: options[i],
+        index=None,
+        key="fu_wake_msg",
+        placeholder="Choose a message",
+    )
+    if st.button("Unsnooze", key="fu_wake", disabled=mid is None):
+        with session_scope() as s:
+            unsnooze(session=s, message_id=mid)
+        flash(f"Message #{mid} is back in your inbox.")
+        st.rerun()
+
+
+def escalations_section(board: Any) -> None:
+    st.subheader("Escalations")
+    if not board.escalations:
+        st.caption("No sender wrote again after a decline.")
+        return
+    frame = pd.DataFrame(
+        {
+            "When": [fmt_dt(r["due_at"]) for r in board.escalations],
+            "From": [one_line(r["sender"], limit=50) for r in board.escalations],
+            "Message": [f"#{r['message_id']}" for r in board.escalations],
+            "What happened": [one_line(r["note"], limit=100) for r in board.escalations],
+        }
+    )
+    st.dataframe(frame, hide_index=True)
+
+
+# --- outbox --------------------------------------------------------------------------------------------
+
+
+def outbox_section() -> None:
+    with read_session() as s:
+        items = outbox_items(session=s, limit=200)
+    st.subheader(f"Outbox ({len(items)})")
+    if not items:
+        st.caption("No approved replies yet.")
+        return
+    frame = pd.DataFrame(
+        {
+            "#": [i.delivery.id for i in items],
+            "To": [
+                one_line(i.sender.name or i.sender.key if i.sender else "", limit=40) for i in items
+            ],
+            "Channel": [i.delivery.channel for i in items],
+            "State": [i.delivery.state for i in items],
+            "Attempts": [i.delivery.attempts for i in items],
+            "Next try": [fmt_dt(i.delivery.next_attempt_at) for i in items],
+            "Last error": [one_line(i.delivery.last_error, limit=100) for i in items],
+            "Reply": [one_line(i.draft.text, limit=80) for i in items],
+        }
+    )
+    st.dataframe(frame, hide_index=True)
+    retryable = {
+        i.delivery.id: f"#{i.delivery.id} to "
+        f"{one_line(i.sender.name if i.sender else '', limit=40)} ({i.delivery.state})"
+        for i in items
+        if i.delivery.state in RETRYABLE_STATES
+    }
+    if not retryable:
+        return
+    st.warning(f"{len(retryable)} replies could not be sent.", icon=":material/error:")
+    did = st.selectbox(
+        "Retry", list(retryable), format_func=lambda i: retryable[i], key="fu_retry_id"
+    )
+    if st.button("Send again", key="fu_retry", icon=":material/refresh:"):
+        try:
+            with session_scope() as s:
+                retry_delivery(session=s, delivery_id=did)
+        except ResponderError as exc:
+            show_error(exc)
+            return
+        flash(f"Outbox item #{did} will be sent again by the worker.")
+        st.rerun()
+
+
+def main() -> None:
+    page_header("Follow-ups", "Reminders, snoozed messages, escalations and the outbox.")
+    show_flashes()
+    settings = current_settings()
+    with read_session() as s:
+        board = followup_board(session=s)
+    worker_section(settings)
+    st.divider()
+    reminders_section(board, settings)
+    snoozed_section(board)
+    escalations_section(board)
+    st.divider()
+    outbox_section()
+
+
+main()
