@@ -18,8 +18,9 @@ Decisions:
   stays one rule; the flag is the untouched `X-LinkedIn-Class` header in `raw`. What changes:
   the sender is the real person ("Name", their /in/ profile URL when the mail links it, never
   the shared relay address, which would merge everyone into one sender), the headline line under
-  the name is taken as their headline, and LinkedIn's buttons and footer are stripped from the
-  body.
+  the name is taken as their headline, the LinkedIn thread linked in the mail becomes the
+  conversation (with its messaging URL, so the reply can be made on LinkedIn), and LinkedIn's
+  buttons and footer are stripped from the body.
 - The sender's own address deciding direction ("out") is the store's job (`profile.emails`).
 - A mail without a Date header is dated at import time.
 """
@@ -46,6 +47,7 @@ from responder.ingest.base import (
     ensure_utc,
     normalize_profile_url,
 )
+from responder.ingest.linkedin_export import thread_url
 from responder.ingest.text import html_to_text
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ _BUTTON = re.compile(
     r"(?:\s*:?\s*<?https?://\S*)?|<?https?://\S*linkedin\.com/\S*|\[?linkedin\]?|-{3,}|_{3,})\s*$",
     re.I,
 )
+_THREAD = re.compile(r"linkedin\.com/(?:comm/)?messaging/thread/([\w\-=.~%]{1,200})", re.I)
 _RE_PREFIX = re.compile(r"^\s*(?:(?:re|aw|fw|fwd|wg|tr)\s*:\s*)+", re.I)
 
 
@@ -86,15 +89,17 @@ def parse_email_bytes(data: bytes, *, source: str = "email", origin: str = "") -
     body, attachments = _body(msg)
     body = clean_text(body)
     linkedin = _is_linkedin(msg, from_name, from_addr)
-    profile_url = headline = None
+    profile_url = headline = thread = None
     if linkedin:
         name = from_name[:300].strip()
         from_name = name[:-13].strip() if name.lower().endswith(" via linkedin") else name
+        match = _THREAD.search(body)
+        thread = match.group(1) if match else None
         body, profile_url, headline = _strip_linkedin(body, from_name)
     if not body.strip():
         body = f"[no text; attachments: {', '.join(attachments)}]" if attachments else "[no text]"
     refs = headers["references"] or headers["in-reply-to"]
-    root = (refs.split() or [""])[0].strip("<>") or bare_id
+    root = thread or (refs.split() or [""])[0].strip("<>") or bare_id
     subject = clean_text(_header(msg, "subject")).strip() or None
     reply_to = _address(msg, "reply-to")[1] or (None if linkedin else from_addr) or None
     return ParsedMessage(
@@ -109,6 +114,7 @@ def parse_email_bytes(data: bytes, *, source: str = "email", origin: str = "") -
         subject=subject,
         conversation_id=clean_text(root) or None,
         conversation_title=_RE_PREFIX.sub("", subject or "") or None,
+        conversation_url=thread_url(thread) if thread else None,
         recipients=[a for _n, a in _addresses(msg, "to", "cc") if a],
         raw=clean_text(data.decode("utf-8", errors="replace")),
         email_message_id=clean_text(message_id) or None,

@@ -29,6 +29,8 @@ def test_linkedin_inmail_notification() -> None:
         assert boilerplate not in pm.body
     assert "X-LinkedIn-Class: INMAIL" in pm.raw  # the flag stays in the raw mail
     assert pm.subject == "Partnership idea for your data team"
+    assert pm.conversation_id == "2-ABCDEF=="
+    assert pm.conversation_url == "https://www.linkedin.com/messaging/thread/2-ABCDEF==/"
     assert pm.sent_at is not None and pm.sent_at.isoformat() == "2025-03-11T09:14:00+00:00"
 
 
