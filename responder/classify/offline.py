@@ -82,6 +82,8 @@ _STOP = frozenset(
     ]
 )
 _memo: dict[str, OfflineModel] = {}
+#: The seed model shipped with the package (rebuilt by `python -m responder.classify.offline`).
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "model"
 
 
 def _one_thread() -> Any:
@@ -272,11 +274,13 @@ def seed_model(data_dir: Path) -> OfflineModel:
             return _memo[version]
         cache = models_dir(data_dir) / f"seed-{version}.joblib"
         model = None
-        if cache.exists():
-            try:
-                model = _load_file(cache)
-            except (OSError, KeyError, ValueError, EOFError):
-                model = None
+        for candidate in (SHIPPED_DIR / f"seed-{version}.joblib", cache):
+            if model is None and candidate.exists():
+                try:
+                    model = _load_file(candidate)
+                except Exception as exc:  # noqa: BLE001 - e.g. another scikit-learn version
+                    log.info("cannot load %s (%s); retraining", candidate, exc)
+                    model = None
         if model is None:
             model = train(rows)
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -285,6 +289,22 @@ def seed_model(data_dir: Path) -> OfflineModel:
         return model
 
 
+def ship_seed_model() -> Path:
+    """Train the seed model and store it in the package (maintainers, after changing the seed)."""
+    SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
+    for old in SHIPPED_DIR.glob("seed-*.joblib"):
+        old.unlink()
+    model = train(seed_rows())
+    path = SHIPPED_DIR / f"seed-{model.version}.joblib"
+    joblib.dump(_payload(model), path, compress=3)
+    return path
+
+
 def load_model(data_dir: Path) -> OfflineModel:
     """The user's artifact if there is one, else the seed model."""
     return load_current(data_dir) or seed_model(data_dir)
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    logging.basicConfig(level=logging.INFO)
+    log.info("shipped %s", ship_seed_model())
