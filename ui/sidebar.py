@@ -99,6 +99,12 @@ def render() -> None:
         except Exception as exc:  # noqa: BLE001 - a broken sidebar must not hide the page
             log.exception("sidebar failed")
             st.caption(f"Sidebar unavailable: {type(exc).__name__}")
+        problem = st.session_state.get("_llm_problem")
+        if problem:
+            st.warning(
+                "Language model unavailable, offline templates are used: " + md_escape(problem),
+                icon=":material/cloud_off:",
+            )
         if access.is_authenticated() and st.button("Log out", icon=":material/logout:"):
             access.logout()
             st.rerun()

@@ -106,10 +106,12 @@ def chat_model(settings: Settings, *, purpose: str = "draft") -> Any:
     from responder.llm import build_chat_model
 
     try:
-        return build_chat_model(settings, purpose=purpose)
+        model = build_chat_model(settings, purpose=purpose)
     except ConfigError as exc:
         st.session_state["_llm_problem"] = str(exc)
         return None
+    st.session_state.pop("_llm_problem", None)
+    return model
 
 
 def drafter(settings: Settings) -> Any:

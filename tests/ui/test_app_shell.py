@@ -151,3 +151,25 @@ def test_pages_render_inside_the_app(engine: Engine, page: str, title: str) -> N
     at.switch_page(page).run()
     assert not at.exception
     assert at.title[0].value == title
+
+
+def test_missing_llm_key_is_explained_in_the_sidebar(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RESPONDER_LLM_PROVIDER", "openai")  # OpenAI itself, and no key anywhere
+    reset_settings_cache()
+
+    def script() -> None:
+        import streamlit as st
+
+        from ui import sidebar
+        from ui.state import chat_model, current_settings
+
+        st.session_state["model"] = repr(chat_model(current_settings()))
+        sidebar.render()
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert not at.exception
+    assert at.session_state["model"] == "None"  # drafts fall back to the offline templates
+    warnings = " ".join(w.value for w in at.sidebar.warning)
+    assert "Language model unavailable" in warnings and "OPENAI\\_API\\_KEY" in warnings
