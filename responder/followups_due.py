@@ -52,7 +52,7 @@ def release_stale(
 
     cond = col(FollowUp.claimed_at) < as_utc(now) - lease
     if worker_id is not None:
-        cond = or_(cond, FollowUp.claimed_by == worker_id)  # type: ignore[assignment]
+        cond = or_(cond, col(FollowUp.claimed_by) == worker_id)
     with engine.begin() as conn:
         res = conn.execute(
             update(FollowUp)

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
@@ -134,7 +135,9 @@ def process_outbox(
     return dict(outcomes)
 
 
-def _prepare(engine: Engine, settings: Settings, delivery_id: int, worker_id: str, now: datetime):  # type: ignore[no-untyped-def]
+def _prepare(
+    engine: Engine, settings: Settings, delivery_id: int, worker_id: str, now: datetime
+) -> EmailMessage | None:
     """Store the Message-ID (committed before anything is sent) and build the mail."""
     with Session(engine, expire_on_commit=False) as s:
         delivery = s.get(Delivery, delivery_id)
@@ -238,7 +241,7 @@ def reconcile_sending(
     now = as_utc(now)
     cond = col(Delivery.claimed_at) < now - send_lease(settings)
     if worker_id is not None:
-        cond = or_(cond, Delivery.claimed_by == worker_id)  # type: ignore[assignment]
+        cond = or_(cond, col(Delivery.claimed_by) == worker_id)
     with Session(engine) as s:
         stuck = list(s.exec(select(Delivery).where(Delivery.state == "sending", cond)))
     if not stuck:
