@@ -16,6 +16,13 @@ from tests.support.app_seed import CAMPAIGN, Seeded, seed_views
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "senders.py")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
 @pytest.fixture
 def seeded(engine: Engine) -> Seeded:
     with Session(engine) as s:
@@ -130,5 +137,7 @@ def test_campaign_report_and_block(engine: Engine, seeded: Seeded) -> None:
     at.selectbox(key="campaign_open").set_value(CAMPAIGN).run()
     at = _button(at, "campaign_block")
     assert any("3 senders blocked" in s.value for s in at.success)
+    camp = next(f.value for f in at.dataframe if "Blocked" in f.value.columns)
+    assert list(camp["Blocked"]) == [3]  # the cached list was refreshed
     for who in ("ann", "bob", "cid"):
         assert _status(engine, seeded.senders[who]) == "blocked"

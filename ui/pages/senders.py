@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from responder import senders  # noqa: E402
+from responder.dashboard import data_version  # noqa: E402
 from responder.errors import ResponderError  # noqa: E402
 from ui.components import (  # noqa: E402
     fmt_conf,
@@ -279,13 +280,22 @@ def _followups(followups: list[dict[str, Any]]) -> None:
 # --- campaigns ---------------------------------------------------------------------------------------
 
 
+@st.cache_data(ttl=60, show_spinner="Looking for campaigns…", max_entries=8)
+def load_campaigns(url: str, version: tuple[Any, ...]) -> list[senders.Campaign]:
+    """All-time campaigns (a GROUP BY over every inbound message), cached per data version."""
+    del url, version
+    with read_session() as s:
+        return senders.list_campaigns(session=s, limit=50)
+
+
 def campaigns_tab() -> None:
     st.caption(
         "A campaign is the same message template sent by several different senders: "
         "a strong sign of fake or rented profiles."
     )
     with read_session() as s:
-        camps = senders.list_campaigns(session=s, limit=50)
+        version = data_version(session=s)
+    camps = load_campaigns(current_settings().database_url, version)
     if not camps:
         st.info("No campaigns found: no template was sent by more than one sender.")
         return
