@@ -190,6 +190,7 @@ def rows_hash(rows: list[TrainingRow]) -> str:
         here / "lexicon.py",
         here / "features.py",
         here / "offline.py",
+        here / "links.py",
         here.parent / "signals.py",
     ):
         h.update(module.read_bytes())
