@@ -308,4 +308,7 @@ def load_model(data_dir: Path) -> OfflineModel:
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point
     logging.basicConfig(level=logging.INFO)
-    log.info("shipped %s", ship_seed_model())
+    # Import by name: pickles made from `__main__` would reference `__main__._intent`.
+    from responder.classify import offline as _module
+
+    log.info("shipped %s", _module.ship_seed_model())

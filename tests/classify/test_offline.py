@@ -175,3 +175,12 @@ def test_low_confidence_needs_review(settings: Settings) -> None:
     result = build_classifier(settings=settings).classify_text(text="hello")
     assert result.needs_review
     assert "review threshold" in result.reasons[-1]
+
+
+def test_shipped_seed_model_matches_the_seed_and_code() -> None:
+    """Rebuild with `python -m responder.classify.offline` after changing seed or features."""
+    version = off.rows_hash(off.seed_rows())
+    shipped = off.SHIPPED_DIR / f"seed-{version}.joblib"
+    assert shipped.exists(), f"shipped seed model is stale; expected {shipped.name}"
+    model = off._load_file(shipped)
+    assert model.labels == sorted(off.LABELS)
