@@ -175,3 +175,32 @@ def test_train_command(engine) -> None:  # type: ignore[no-untyped-def]
     info = json.loads(out.stdout)
     assert info["corrections"] == 0 and info["seed"] > 500
     assert Path(info["path"]).exists()
+
+
+def test_eval_llm_mode_uses_the_configured_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, openai_server
+) -> None:  # type: ignore[no-untyped-def]
+    from responder.settings import reset_settings_cache
+    from tests.support.openai_server import Reply
+
+    monkeypatch.setenv("RESPONDER_LLM_PROVIDER", "openai")
+    monkeypatch.setenv("RESPONDER_LLM_BASE_URL", openai_server.base_url)
+    reset_settings_cache()
+    openai_server.handler = lambda _req: Reply.structured(
+        {"reasons": ["Looks fine."], "label": "genuine", "confidence": 0.8}
+    )
+    data = _write(tmp_path / "fx.jsonl", FIXTURE)
+    preds = tmp_path / "p.jsonl"
+    out = runner.invoke(
+        app, ["eval", str(data), "--mode", "llm", "--json", "--predictions", str(preds)]
+    )
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.stdout)
+    assert openai_server.call_count == len(FIXTURE)
+    methods = {p["id"]: (p["method"], p["predicted"]) for p in map(json.loads, preds.open())}
+    # High-precision safety rules still overrule a model that calls a disguised login link or
+    # a prize claim genuine; everything else is the LLM's answer.
+    assert methods["p1"] == ("rules", "phishing") and methods["s1"] == ("rules", "scam")
+    assert {methods[i] for i in ("h1", "r1", "sp1", "g1")} == {("llm", "genuine")}
+    assert report["per_label"]["genuine"]["recall"] == 1.0
+    assert report["per_label"]["harassment"]["recall"] == 0.0
