@@ -70,25 +70,26 @@ def _now(now: datetime | None) -> datetime:
 
 
 def data_version(*, session: Session) -> tuple[Any, ...]:
-    """A cheap fingerprint that changes when anything the dashboard counts changes.
+    """A cheap fingerprint (index-only reads) that changes when what the dashboard counts does.
 
-    New messages move max(Message.id); drafts created, approved, sent or rejected move
-    max(Draft.updated_at) or the draft count; relabels add a Correction; sender status changes,
-    auto-approvals and imports add an Event; answering, snoozing or archiving changes the number
-    of open messages (an index-only count). Anything else is caught by the cache's short TTL.
+    New messages move max(Message.id); drafts created, approved, sent or rejected change the
+    per-status draft counts; relabels add a Correction; sender status changes, auto-approvals,
+    reminders and imports add an Event; snoozes add a FollowUp; answering, snoozing or archiving
+    changes the number of open messages. Anything else is caught by the cache's short TTL.
     """
     row = session.exec(
         select(
             select(sa.func.max(Message.id)).scalar_subquery(),
-            select(sa.func.count(col(Draft.id))).scalar_subquery(),
-            select(sa.func.max(Draft.updated_at)).scalar_subquery(),
             select(sa.func.max(Correction.id)).scalar_subquery(),
             select(sa.func.max(Event.id)).scalar_subquery(),
-            select(sa.func.count(col(FollowUp.id))).scalar_subquery(),
+            select(sa.func.max(FollowUp.id)).scalar_subquery(),
             select(sa.func.count()).where(Message.status == "open").scalar_subquery(),
         )
     ).one()
-    return tuple(str(v) if isinstance(v, datetime) else v for v in row)
+    drafts = session.exec(
+        select(Draft.status, sa.func.count()).group_by(Draft.status).order_by(Draft.status)
+    ).all()
+    return (*row, *(f"{status}:{n}" for status, n in drafts))
 
 
 # --- the aggregates ----------------------------------------------------------------------------------
