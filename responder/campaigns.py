@@ -203,7 +203,7 @@ def report_campaign(
     for message in messages:
         if message.id in noted:
             result.already_noted += 1
-        elif _note_for(session, message, drafter, evidence) is not None:
+        elif _note_for(session, message, drafter, evidence, settings) is not None:
             result.notes_created += 1
         else:
             _mark_for_report(session, message, template_hash)
@@ -213,7 +213,9 @@ def report_campaign(
     return result
 
 
-def _note_for(session: Session, message: Message, drafter: Any, evidence: str) -> Draft | None:
+def _note_for(
+    session: Session, message: Message, drafter: Any, evidence: str, settings: Settings
+) -> Draft | None:
     from responder.pipeline import create_draft, supersede_pending
 
     if message.label in REPORT_LABELS:
@@ -236,9 +238,25 @@ def _note_for(session: Session, message: Message, drafter: Any, evidence: str) -
         template_name=CAMPAIGN_NOTE,
         method="offline",
     )
+    _lint(draft, message, settings)
     session.add(draft)
     session.flush()
     return draft
+
+
+def _lint(draft: Draft, message: Message, settings: Settings) -> None:
+    try:
+        from responder.draft_lint import lint_draft
+    except ImportError:  # pragma: no cover - before the drafting module exists
+        return
+    result = lint_draft(
+        text=draft.text,
+        kind=draft.kind,
+        message_text=message.body,
+        language="en",
+        settings=settings,
+    )
+    draft.lint_ok, draft.lint_problems = result.ok, list(result.problems)
 
 
 def _campaign_evidence(session: Session, messages: list[Message]) -> str:

@@ -134,6 +134,10 @@ def test_report_campaign_creates_notes_once(session: Session, settings: Settings
     assert camp_c is not None
     camp_c.label = "scam"  # a report label: its note comes from the drafting engine
     session.add(camp_c)
+    camp_a = session.get(Message, seeded.messages["camp_a"])
+    assert camp_a is not None
+    camp_a.body = "Scale your outbound 10x: https://growth.example/offer?ref=you"
+    session.add(camp_a)
     session.flush()
     first = report_campaign(session=session, template_hash=CAMPAIGN, settings=settings)
     assert (first.notes_created, first.already_noted, first.marked_for_report) == (3, 0, 0)
@@ -148,6 +152,8 @@ def test_report_campaign_creates_notes_once(session: Session, settings: Settings
     assert notes[a].template_name == notes[b].template_name == CAMPAIGN_NOTE
     assert "3 different profiles" in notes[a].text and "Bob B" in notes[a].text
     assert "linkedin[.]com" in notes[a].text  # link-like evidence is defanged
+    assert "growth[.]example" in notes[a].text and "https://" not in notes[a].text
+    assert notes[a].lint_ok, notes[a].lint_problems
     assert notes[c].template_name != CAMPAIGN_NOTE and notes[c].text.strip()
     assert notes[c].label == "scam"
     # no duplicate notes on a rerun
