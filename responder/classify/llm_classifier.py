@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from responder.classify import ClassificationResult
 from responder.classify.context import MIN_TEMPLATE_WORDS, template_of
-from responder.models import Classification, Correction, Event, Message
+from responder.models import Classification, Correction, Event, Message, Sender
 from responder.signals import Signals, content_hash, defang
 from responder.taxonomy import DESCRIPTIONS, LABELS
 
@@ -229,6 +229,7 @@ class LLMClassifier:
         fallbacks: list[ClassificationResult],
     ) -> list[ClassificationResult]:
         corrections = _corrections(session)
+        names = _sender_names(session, messages)
         by_content: dict[str, ClassificationResult] = {}
         by_template: dict[str, ClassificationResult] = {}
         out = []
@@ -249,7 +250,7 @@ class LLMClassifier:
                 result = self.classify_one(
                     text=m.body or "",
                     subject=m.subject,
-                    sender_name=None,
+                    sender_name=names.get(m.sender_id or -1),
                     signals=sig,
                     fallback=fb,
                     examples=examples,
@@ -301,6 +302,14 @@ def _stored(session: Session, where: Any, exclude_id: int | None) -> Classificat
         prompt_name=row.prompt_name,
         prompt_version=row.prompt_version,
     )
+
+
+def _sender_names(session: Session, messages: list[Message]) -> dict[int, str]:
+    ids = {m.sender_id for m in messages if m.sender_id is not None}
+    if not ids:
+        return {}
+    stmt = select(Sender.id, Sender.name).where(col(Sender.id).in_(ids))
+    return {int(i): n for i, n in session.exec(stmt) if i is not None and n}
 
 
 def _corrections(session: Session, limit: int = 300) -> list[tuple[set[str], str, str]]:

@@ -198,3 +198,21 @@ def test_few_shot_examples_come_from_similar_corrections(
     assert any("quarterly partner newsletter: regional events" in t for t in sent[:-1])
     assert not any("Lunch at noon" in t for t in sent)
     assert any('"label": "sales_pitch"' in t for t in sent)
+
+
+def test_privacy_mode_in_batches_sends_sender_subject_links_only(
+    settings: Settings, session: Session, openai_server: FakeOpenAIServer
+) -> None:
+    _configure(settings, openai_server, privacy_mode=True)
+    openai_server.script(Reply.structured(GOOD))
+    body = "Confidential: the merger with Globex closes Friday. Deck: https://docs.example.com/deck"
+    message = add_message(
+        session, body, sender=add_sender(session, name="Pat Partner"), subject="Deck"
+    )
+    [result] = build_classifier(settings=settings).classify_batch(
+        session=session, messages=[message]
+    )
+    assert result.method == "llm"
+    sent = json.dumps(openai_server.last_request())
+    assert "merger" not in sent and "Globex" not in sent
+    assert "Pat Partner" in sent and "Deck" in sent and "docs[.]example[.]com/deck" in sent
