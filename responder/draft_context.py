@@ -235,7 +235,7 @@ def quoted_lines(text: str, *, limit: int = 3, width: int = 200) -> list[str]:
     scored = []
     for i, part in enumerate(parts):
         score = 3 * bool(re.search(r"https?://|www\.|\.[a-z]{2,}/", part, re.I))
-        score += 2 * bool(_EVIDENCE_RE.search(part)) + 2 * bool(_THREAT_RE.search(part))
+        score += 2 * min(3, len(_EVIDENCE_RE.findall(part))) + 2 * bool(_THREAT_RE.search(part))
         score += bool(_HATE_RE.search(part)) * 2 + ("!" in part)
         scored.append((score, i, part))
     best = sorted(scored, key=lambda t: (-t[0], t[1]))[:limit]
