@@ -303,6 +303,10 @@ def ship_seed_model() -> Path:
 
 def load_model(data_dir: Path) -> OfflineModel:
     """The user's artifact if there is one, else the seed model."""
+    try:  # the folder where `responder train` writes; others (backups, snapshots) expect it
+        models_dir(data_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.debug("cannot create %s: %s", models_dir(data_dir), exc)
     return load_current(data_dir) or seed_model(data_dir)
 
 
