@@ -170,7 +170,7 @@ def infer_owner(opener: Opener, file: str, *, profile_name: str = "") -> tuple[O
         recipients = split_urls(cols.get(row, "RECIPIENT PROFILE URLS"))
         if recipients:
             url_rows += 1
-            urls.update({*recipients, sender_url} - {None})
+            urls.update({*recipients, *([sender_url] if sender_url else [])})
         to_names = split_names(fix_mojibake(cols.get(row, "TO")))
         if to_names:
             name_rows += 1

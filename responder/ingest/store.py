@@ -227,8 +227,8 @@ def _upsert_senders(
     ]
     if missing:
         conn.execute(_insert_ignore(conn, _SENDER, ["key"]), missing)
-    updates = [_sender_update(existing[k], a) for k, a in agg.items() if k in existing]
-    updates = [u for u in updates if u]
+    maybe = (_sender_update(existing[k], a) for k, a in agg.items() if k in existing)
+    updates = [u for u in maybe if u]
     if updates:
         stmt = (
             sa.update(_SENDER)
