@@ -66,7 +66,8 @@ def preview(
     kind = template.kind if template.kind != "classify" else None
     out = Preview(message_id=message_id, label=label, kind=kind)
     if kind is None:
-        out.note = "The classify template is tested under 'Test before activating'."
+        out.prompt = classify_prompt(template=template, message=message, settings=settings)
+        out.note = "Measure an edited classify template on labelled messages under 'Test'."
         return out
     drafter = Drafter(settings=settings)
     plan = drafter.plan(session=session, message=message, label=label, kind=kind, template=template)
@@ -83,6 +84,29 @@ def preview(
         session=session, message=message, label=label, kind=kind, template=template
     )
     return out
+
+
+def classify_prompt(*, template: Template, message: Message, settings: Settings) -> RenderedPrompt:
+    """The classify template rendered for a message, with the variables the classifier gets."""
+    from responder.draft_context import message_block
+    from responder.prompts import new_boundary, render
+    from responder.signals import defang, extract_links
+    from responder.taxonomy import DESCRIPTIONS, LABELS
+
+    boundary = new_boundary()
+    text = (message.subject or "") + "\n" + message.body
+    variables = {
+        "taxonomy": "\n".join(f"- {label}: {DESCRIPTIONS[label]}" for label in LABELS),
+        "labels": list(LABELS),
+        "boundary": boundary,
+        "message_block": message_block(
+            message=message, sender_name="", boundary=boundary, settings=settings
+        ),
+        "links": [defang(link.url) for link in extract_links(text)],
+        "examples_block": "",
+        "privacy_mode": settings.llm.privacy_mode,
+    }
+    return render(template, variables)
 
 
 def stream_llm_draft(

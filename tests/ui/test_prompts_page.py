@@ -3,15 +3,30 @@ the prompt and the drafts for an inbox message, history with diff and rollback, 
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
+from responder import db
 from responder.models import Message, PromptVersion
 from responder.prompts import SHIPPED_DIR
 from responder.settings import PROJECT_ROOT
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "prompts.py")
+
+
+@pytest.fixture
+def demo_engine(demo_snapshot, settings) -> Engine:
+    """The triaged demo inbox (only its database: this page needs no trained model files)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(demo_snapshot.database, settings.data_dir / "responder.db")
+    db.upgrade(settings.database_url)
+    return db.get_engine()
+
+
 EDITOR = "prompt_editor_decline_sales"
 
 
@@ -171,3 +186,15 @@ def test_llm_preview_streams_through_the_test_server(
     from responder.signals import defang
 
     assert defang(pitch.body)[:40] in openai_server.last_request()["messages"][1]["content"]
+
+
+def test_classify_preview_renders_the_prompt_for_a_message(demo_engine: Engine) -> None:
+    at = _select_template(_app().run(), "classify")
+    with Session(demo_engine) as s:
+        phish = s.exec(select(Message).where(Message.label == "phishing")).first()
+    at.selectbox(key="prompt_preview_message").set_value(phish.id).run()
+    assert not at.exception
+    codes = _codes(at)
+    assert "- phishing: Tries to steal credentials" in codes  # the taxonomy in the system message
+    assert "Classify this message." in codes and "<<<MESSAGE " in codes
+    assert "https://" not in codes.split("Classify this message.", 1)[1]  # links defanged

@@ -50,7 +50,8 @@ def _pick_template(lib) -> str:  # type: ignore[no-untyped-def]
         where = "edited" if lib.sources[name] == "db" else "shipped"
         return f"{name} · {tpl.kind} · v{tpl.version} ({where})"
 
-    return st.selectbox("Template", names, format_func=fmt, key="prompt_name")
+    default = names.index("decline_sales") if "decline_sales" in names else 0
+    return st.selectbox("Template", names, index=default, format_func=fmt, key="prompt_name")
 
 
 def _editor(name: str, body: str) -> tuple[str, list[str]]:
@@ -77,7 +78,7 @@ def _editor(name: str, body: str) -> tuple[str, list[str]]:
 
 
 def _save_controls(name: str, text: str, body: str, problems: list[str], source: str) -> None:
-    cols = st.columns([2, 1, 1, 1])
+    cols = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
     note = cols[0].text_input("Note for this version", key=f"prompt_note_{name}")
     if cols[1].button("Save new version", type="primary", disabled=bool(problems) or text == body,
                       key=f"prompt_save_{name}"):  # fmt: skip
@@ -108,6 +109,8 @@ def _preview(tpl: Template) -> None:
     if not rows:
         st.info("No messages yet: import some (or load the demo inbox) to preview drafts.")
         return
+    fitting = [r for r in rows if not tpl.labels or r.label in tpl.labels]
+    rows = fitting + [r for r in rows if r not in fitting]  # the template's labels come first
     choice = st.selectbox(
         "Message", [r.id for r in rows], key="prompt_preview_message",
         format_func=lambda i: _row_title(next(r for r in rows if r.id == i)),
@@ -115,8 +118,10 @@ def _preview(tpl: Template) -> None:
     row = next(r for r in rows if r.id == choice)
     labels = [label for label in LABELS if not tpl.labels or label in tpl.labels]
     default = row.label if row.label in labels else labels[0]
-    label = st.selectbox("Draft as label", labels, index=labels.index(default),
-                         format_func=label_name, key="prompt_preview_label")  # fmt: skip
+    label = None
+    if tpl.kind != "classify":
+        label = st.selectbox("Draft as label", labels, index=labels.index(default),
+                             format_func=label_name, key="prompt_preview_label")  # fmt: skip
     try:
         with read_session() as s:
             result = prompt_preview.preview(
@@ -128,14 +133,15 @@ def _preview(tpl: Template) -> None:
     if result.note:
         st.info(result.note)
     if result.prompt is not None:
-        with st.expander("Prompt sent to the model", expanded=False):
+        with st.expander("Prompt sent to the model", expanded=tpl.kind == "classify"):
             st.caption("System")
             show_code(result.prompt.system)
             st.caption("User (the message is delimited, untrusted data)")
             show_code(result.prompt.user)
     if result.offline is not None:
         _show_draft("Offline draft", result.offline)
-    _llm_preview(tpl, choice, label)
+    if label is not None:
+        _llm_preview(tpl, choice, label)
 
 
 def _row_title(row: inbox.InboxRow) -> str:
