@@ -258,8 +258,13 @@ def apply_result(
             kind=decision.draft_kind,
             drafter=drafter,
         )
-    _after_triage_hooks(
-        session=session, message=message, draft=draft, settings=settings, summary=summary
+    draft = _after_triage_hooks(
+        session=session,
+        message=message,
+        draft=draft,
+        drafter=drafter,
+        settings=settings,
+        summary=summary,
     )
     message.triage_status = "triaged"
     session.add(message)
@@ -338,28 +343,25 @@ def _after_triage_hooks(
     session: Session,
     message: Message,
     draft: Draft | None,
+    drafter: Drafter | None,
     settings: Settings,
     summary: TriageSummary | None,
-) -> None:
-    """Follow-up scheduling and auto-approve (responder.followups / responder.policy)."""
-    try:
-        from responder.followups import on_message_triaged
-    except ImportError:  # pragma: no cover - before the worker module exists
-        on_message_triaged = None  # type: ignore[assignment]
-    if on_message_triaged is not None:
-        on_message_triaged(session=session, message=message, settings=settings)
+) -> Draft | None:
+    """Follow-ups (reminders, escalation of repeat senders) then auto-approve; returns the draft
+    that now stands (escalation may have replaced it with a firmer one)."""
+    from responder.followups import on_message_triaged
+    from responder.policy import may_auto_approve
+    from responder.review import approve_draft
+
+    draft = on_message_triaged(
+        session=session, message=message, settings=settings, draft=draft, drafter=drafter
+    ).draft
     if draft is None:
-        return
-    from responder import policy
-
-    may = getattr(policy, "may_auto_approve", None)
-    if may is None:
-        return
-    ok, why = may(session=session, draft=draft, message=message, settings=settings)
+        return None
+    ok, why = may_auto_approve(session=session, draft=draft, message=message, settings=settings)
     if ok:
-        from responder.review import approve_draft
-
         approve_draft(session=session, draft_id=draft.id, auto=True)  # type: ignore[arg-type]
         session.add(Event(kind="auto_approved", message_id=message.id, detail=why))
         if summary is not None:
             summary.auto_approved += 1
+    return draft
