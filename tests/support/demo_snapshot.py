@@ -31,8 +31,10 @@ class DemoSnapshot:
         return self.data_dir / "models"
 
     def copy_models_to(self, data_dir: Path) -> None:
-        """Only the trained offline model (for tests that import the demo themselves)."""
-        shutil.copytree(self.models, data_dir / "models", dirs_exist_ok=True)
+        """Only the trained offline model (for tests that import the demo themselves). Nothing
+        to copy when the classifier used a model shipped with the package instead."""
+        if self.models.is_dir():
+            shutil.copytree(self.models, data_dir / "models", dirs_exist_ok=True)
 
     def copy_to(self, data_dir: Path) -> None:
         """The triaged demo database and the model."""
