@@ -22,7 +22,7 @@ from sqlmodel import Session
 from responder import db
 from responder.claims import as_utc, utcnow
 from responder.models import JobRun, WorkerHeartbeat
-from responder.settings import get_settings
+from responder.preferences import runtime_settings
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def followups_job(worker_name: str) -> None:
         engine, now = db.get_engine(), utcnow()
         release_stale(engine=engine, now=now)
         return process_due_followups(
-            engine=engine, settings=get_settings(), worker_id=worker_name, now=now
+            engine=engine, settings=runtime_settings(), worker_id=worker_name, now=now
         )
 
     run_recorded("followups", work)
@@ -89,7 +89,7 @@ def outbox_job(worker_name: str) -> None:
     from responder.outbox import process_outbox, reconcile_sending
 
     def work() -> dict[str, int]:
-        engine, settings, now = db.get_engine(), get_settings(), utcnow()
+        engine, settings, now = db.get_engine(), runtime_settings(), utcnow()
         reconcile_sending(engine=engine, settings=settings, now=now)
         return process_outbox(engine=engine, settings=settings, worker_id=worker_name, now=now)
 
@@ -99,7 +99,7 @@ def outbox_job(worker_name: str) -> None:
 def imap_job(worker_name: str) -> None:
     from responder.mail_source import poll_imap
 
-    run_recorded("imap", lambda: poll_imap(engine=db.get_engine(), settings=get_settings()))
+    run_recorded("imap", lambda: poll_imap(engine=db.get_engine(), settings=runtime_settings()))
 
 
 def tasks_job(worker_name: str) -> None:
@@ -107,7 +107,7 @@ def tasks_job(worker_name: str) -> None:
 
     def work() -> dict[str, int]:
         return run_queued_tasks(
-            engine=db.get_engine(), settings=get_settings(), worker_id=worker_name
+            engine=db.get_engine(), settings=runtime_settings(), worker_id=worker_name
         )
 
     # Recorded only when there was something to do: it runs every few seconds.
@@ -122,4 +122,4 @@ def tasks_job(worker_name: str) -> None:
 def digest_job(worker_name: str) -> None:
     from responder.digest import send_digest
 
-    run_recorded("digest", lambda: send_digest(engine=db.get_engine(), settings=get_settings()))
+    run_recorded("digest", lambda: send_digest(engine=db.get_engine(), settings=runtime_settings()))

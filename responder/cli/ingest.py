@@ -19,6 +19,7 @@ from responder import db
 from responder.cli.main import app, emit_json
 from responder.errors import ResponderError
 from responder.ingest import ImportSummary, import_path, import_text
+from responder.preferences import runtime_settings
 from responder.settings import Settings, get_settings
 
 _MAX_LISTED = 20
@@ -35,8 +36,8 @@ def import_cmd(
     no_triage: bool = typer.Option(False, "--no-triage", help="Import only; do not classify."),
 ) -> None:
     """Import messages from a file; re-importing the same file adds nothing."""
-    settings = get_settings()
-    db.upgrade(settings.database_url)
+    db.upgrade(get_settings().database_url)
+    settings = runtime_settings()
     summary = import_path(engine=db.get_engine(), path=path, settings=settings)
     _finish(summary, settings=settings, as_json=as_json, no_triage=no_triage)
 
@@ -54,8 +55,8 @@ def add_cmd(
     """Add one pasted message."""
     if text == "-":
         text = sys.stdin.read()
-    settings = get_settings()
-    db.upgrade(settings.database_url)
+    db.upgrade(get_settings().database_url)
+    settings = runtime_settings()
     summary = import_text(engine=db.get_engine(), text=text, settings=settings)
     _finish(summary, settings=settings, as_json=as_json, no_triage=no_triage)
 

@@ -7,6 +7,7 @@ import typer
 from responder import db
 from responder.cli.main import app, emit_json, fail
 from responder.errors import ResponderError
+from responder.preferences import runtime_settings
 from responder.settings import get_settings
 
 
@@ -20,8 +21,8 @@ def triage_cmd(
     from responder.llm import build_chat_model
     from responder.pipeline import retry_failed, triage_new
 
-    settings = get_settings()
-    db.upgrade(settings.database_url)
+    db.upgrade(get_settings().database_url)
+    settings = runtime_settings()
     if retry:
         typer.echo(f"{retry_failed(engine=db.get_engine())} failed message(s) queued again.")
     try:
