@@ -124,7 +124,8 @@ def render_markdown(results: dict[str, Any]) -> str:
         "# Responder benchmarks",
         "",
         f"Run {meta.get('finished_at', '?')} on {meta.get('machine', '?')}, "
-        f"mode {meta.get('mode', '?')}, runs per median: {meta.get('runs', '?')}. "
+        f"mode {meta.get('mode', '?')}, up to {meta.get('runs', '?')} runs per median (fewer "
+        "where a measurement went over its time budget: the How column says how many). "
         "Numbers on a shared machine are noisy; ratios measured in the same run hold better. "
         "Targets are informational: benchmarks never fail on time.",
         "",
