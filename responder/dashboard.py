@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import func
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -297,10 +298,22 @@ def _top_labels(session: Session, sender_ids: list[int], since: datetime) -> dic
     return {sid: lab for sid, (_, lab) in best.items()}
 
 
+def period_end(*, session: Session, now: datetime) -> datetime:
+    """Where the dashboard's period ends: now, or the newest inbound message when the inbox is
+    older than that (an imported archive or the demo inbox still shows its weeks). Dates in the
+    future (a sender's wrong clock) never move the period."""
+    latest = session.exec(select(func.max(Message.sent_at)).where(Message.direction == "in")).one()
+    if latest is None:
+        return now
+    latest = latest if latest.tzinfo else latest.replace(tzinfo=UTC)
+    return min(now, latest)
+
+
 @dataclass
 class Dashboard:
     weeks: int
     since: datetime
+    end: datetime
     weekly: list[WeekCount]
     handling: Handling
     senders: list[SenderCount]
@@ -319,14 +332,16 @@ def build_dashboard(
     from responder.campaigns import list_campaigns
 
     now = _now(now)
-    since = datetime.combine(monday_of(now.date()), datetime.min.time(), tzinfo=UTC)
+    end = period_end(session=session, now=now)
+    since = datetime.combine(monday_of(end.date()), datetime.min.time(), tzinfo=UTC)
     since -= timedelta(weeks=weeks - 1)
     campaigns = list_campaigns(session=session, since=since, limit=10)
     return Dashboard(
         weeks=weeks,
         since=since,
+        end=end,
         weekly=fill_weeks(
-            weekly_by_label(session=session, weeks=weeks, now=now), weeks=weeks, now=now
+            weekly_by_label(session=session, weeks=weeks, now=end), weeks=weeks, now=end
         ),
         handling=handling(session=session, settings=settings, since=since, now=now),
         senders=top_senders(session=session, since=since),

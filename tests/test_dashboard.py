@@ -171,3 +171,20 @@ def test_fill_weeks_and_empty_store(session: Session, settings: Settings) -> Non
     dash = build_dashboard(session=session, settings=settings, weeks=4, now=NOW)
     assert dash.weekly == [] and dash.senders == [] and dash.campaigns == []
     assert dash.handling.received == 0 and dash.handling.share_without_you == 0.0
+
+
+def test_period_ends_at_newest_message_of_an_old_inbox(engine, settings) -> None:
+    """An imported archive (or the demo inbox) still shows its weeks instead of an empty chart."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from responder.dashboard import build_dashboard
+    from responder.ingest import load_demo_inbox
+
+    load_demo_inbox(engine=engine, settings=settings)
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    with Session(engine) as s:
+        dash = build_dashboard(session=s, settings=settings, weeks=12, now=now)
+    assert dash.end < now and dash.end.year == 2025
+    assert sum(w.count for w in dash.weekly) > 30

@@ -14,7 +14,7 @@ _ROOT = str(pathlib.Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from datetime import UTC, datetime  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 
 import altair as alt  # noqa: E402
@@ -153,6 +153,11 @@ def main() -> None:
         st.info("No messages in this period yet. Import messages or load the demo inbox.")
         return
     _metrics(h, weeks)
+    if data["computed_at"] - data["end"] > timedelta(days=1):
+        st.caption(
+            f"Nothing arrived recently, so the period ends at the newest message "
+            f"({data['end']:%d %b %Y})."
+        )
     st.altair_chart(weekly_chart(data["weekly"]), theme="streamlit", width="stretch")
     left, right = st.columns(2)
     with left:
