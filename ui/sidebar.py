@@ -80,6 +80,19 @@ def tasks_box() -> None:
             st.progress(fraction, text=text)
 
 
+def problems_box() -> None:
+    """Warnings and errors of the last day (LLM fallbacks, failed triage or sends) as plain text."""
+    from responder.events import recent_problems
+
+    with read_session() as s:
+        problems = recent_problems(session=s)
+    if not problems:
+        return
+    with st.expander(f"Recent problems ({len(problems)})", icon=":material/error:"):
+        for event in problems:
+            st.text(safe_text(f"{fmt_dt(event.at)} {event.kind}: {event.detail}", limit=300))
+
+
 def counts_box() -> None:
     with read_session() as s:
         pending = sum(inbox.pending_counts(session=s).values())
@@ -92,6 +105,7 @@ def render() -> None:
         try:
             counts_box()
             worker_box()
+            problems_box()
             with read_session() as s:
                 any_active = bool(tasks.active(session=s))
             if any_active:
