@@ -47,5 +47,7 @@ def test_doctor_reports_unreachable_smtp_and_database(monkeypatch, settings) -> 
     result = runner.invoke(app, ["doctor", "--json"])
     assert result.exit_code == 1
     checks = _checks(result)
-    assert checks["database"]["ok"] is False and "RESPONDER_DATABASE_URL" in checks["database"]["fix"]
+    assert (
+        checks["database"]["ok"] is False and "RESPONDER_DATABASE_URL" in checks["database"]["fix"]
+    )
     assert checks["smtp"]["ok"] is False and "SMTP_HOST" in checks["smtp"]["fix"]
