@@ -202,3 +202,54 @@ def test_signals_to_dict_is_json_ready_and_defanged() -> None:
     json.dumps(data)
     assert data["_links"][0]["url"] == "hxxps://1inkedin[.]com/login"
     assert "lookalike_domain" in data
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Dear customer your SBI card has been blocked. Call 9871993238 now to unblock",
+            "phishing",
+        ),
+        (
+            "ALERT: Your HDFC debit card is temporarily suspended, verify at bit.ly/3kLmQ8",
+            "phishing",
+        ),
+        ("Your account is on hold. Confirm your login at https://1inkedin.com/verify", "phishing"),
+        ("URGENT! You have won £1000 cash. Call 09061743810 to claim. 150ppm", "scam"),
+        ("WINNER!! u have been awarded a holiday. txt CLAIM to 87066 now", "scam"),
+        ("This is the 2nd attempt to contact u. U have won £1250. call 09071512433", "scam"),
+        # tricky negatives: no rule fires
+        ("We won the bid for the capacity release, call me on 0207 946 0321 to debrief", None),
+        ("My account was locked after the reset, can you unlock it? Call me on 07911 123456", None),
+        (
+            "IT notice: your account will be locked on Friday for the migration, details at "
+            "https://confluence.ourcompany.com/it",
+            None,
+        ),
+        ("Get 3 ringtones for £3/wk, txt TONE to 87066. Stop? txt STOP", None),
+        ("Hi Sam, the pricing doc is here https://docs.google.com/d/1 - what do you think?", None),
+        ("Could you send a quote for 40 seats? You can call me on +44 7911 123456", None),
+        ("Congrats on winning the award, well deserved! Call me tonight 07911 123456", None),
+    ],
+)
+def test_safety_rules(text: str, expected: str | None) -> None:
+    from responder.classify.combine import rule_label
+
+    ruled = rule_label(compute_signals(text))
+    assert (ruled[0] if ruled else None) == expected, compute_signals(text).items.keys()
+    if ruled:
+        assert ruled[2].startswith("Rule: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("call 09061 743 810 from a landline", "premium_cta"),
+        ("Text WIN to 80082, 150p/msg", "premium_cta"),
+        ("your KYC has expired, update now", "account_block"),
+        ("Your Netflix account has been suspended", "account_block"),
+    ],
+)
+def test_premium_and_blocked_account_cues(text: str, cue: str) -> None:
+    assert cue in compute_signals(text).items

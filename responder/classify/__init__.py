@@ -39,6 +39,10 @@ class ClassificationResult:
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
+#: Messages scored together (well below the signals' memo size).
+_CHUNK = 2048
+
+
 class Classifier:
     """Signals + offline model (+ LLM when configured) + safety rules."""
 
@@ -91,7 +95,18 @@ class Classifier:
     def classify_texts(
         self, items: list[tuple[str, str | None, str | None]]
     ) -> list[ClassificationResult]:
-        """Classify texts without the store (no relationship, no cache)."""
+        """Classify texts without the store (no relationship, no cache).
+
+        Works in chunks so that the cue counts memoised by the signals are still cached when the
+        model's intent features ask for them."""
+        out: list[ClassificationResult] = []
+        for start in range(0, len(items), _CHUNK):
+            out.extend(self._classify_chunk(items[start : start + _CHUNK]))
+        return out
+
+    def _classify_chunk(
+        self, items: list[tuple[str, str | None, str | None]]
+    ) -> list[ClassificationResult]:
         from responder.classify.combine import finalize
         from responder.classify.offline import model_text
         from responder.signals import compute_signals, template_fingerprint

@@ -27,6 +27,7 @@ SUPPORT: dict[str, tuple[str, ...]] = {
         "brand_mismatch",
         "credentials",
         "account_alert",
+        "account_block",
         "shortener",
         "threat_account",
         "urgency",
@@ -36,6 +37,7 @@ SUPPORT: dict[str, tuple[str, ...]] = {
         "gift_cards",
         "crypto",
         "prize",
+        "premium_cta",
         "advance_fee",
         "fake_job",
         "loan",
@@ -77,6 +79,18 @@ def rule_label(sig: Signals) -> tuple[str, float, str] | None:
         )
     if "gift_cards" in sig and ("payment" in sig or "urgency" in sig):
         return "scam", 0.95, "Rule: asks for payment in gift cards."
+    if "prize" in sig and "premium_cta" in sig and "warm" not in sig:
+        return (
+            "scam",
+            0.9,
+            "Rule: announces a prize and asks you to call a premium-rate number or text a short code.",
+        )
+    if _blocked_account_lure(sig):
+        return (
+            "phishing",
+            0.85,
+            "Rule: says your account or card is blocked and sends you to a link or a number.",
+        )
     if "prize" in sig and ("contact_number" in sig or "links" in sig) and "warm" not in sig:
         return (
             "scam",
@@ -84,6 +98,16 @@ def rule_label(sig: Signals) -> tuple[str, float, str] | None:
             "Rule: announces a prize and asks you to call, text or click to claim it.",
         )
     return None
+
+
+def _blocked_account_lure(sig: Signals) -> bool:
+    """ "Your card/account is blocked" + a way out that is not the official one (a shortened or
+    disguised link, a phone number, or a request for credentials or personal data)."""
+    if "account_block" not in sig or "warm" in sig:
+        return False
+    exits = [n for n in (*_SUSPICIOUS_LINK, "shortener", "brand_mismatch") if n in sig]
+    asks = "credentials" in sig or "personal_data" in sig
+    return bool(exits) or (asks and ("links" in sig or "contact_number" in sig))
 
 
 def apply_rules(result: ClassificationResult, sig: Signals) -> ClassificationResult:

@@ -107,10 +107,21 @@ def metrics(truth: list[str], predicted: list[str]) -> dict[str, Any]:
     }
 
 
+def _warm_up(classifier: Any) -> None:
+    from responder.signals import compute_signals
+
+    compute_signals("warm-up, see https://example.com/a")
+    offline = getattr(classifier, "offline", None)
+    if offline is not None:
+        offline.predict_proba(["warm-up"])
+
+
 def evaluate(
     examples: list[Example], classifier: Any, *, batch_size: int = 256
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Classify every example; return (metrics, predictions)."""
+    """Classify every example; return (metrics, predictions). Throughput is steady state: one
+    warm-up first loads what is loaded lazily (the public-suffix list, the model), without the LLM."""
+    _warm_up(classifier)
     start = time.perf_counter()
     results = []
     for i in range(0, len(examples), batch_size):

@@ -50,6 +50,8 @@ def feature_vector(text: str) -> np.ndarray:
     suspicious = any(link.suspicious for link in links)
     words = max(1, len(text.split()))
     asks = by["credentials"] + by["payment"] + by["personal_data"]
+    phone = _PHONE.search(text) is not None
+    money = _MONEY.search(text) is not None
     values = [math.log1p(c) for c in counts]
     values += [
         float(bool(links)),
@@ -57,8 +59,8 @@ def feature_vector(text: str) -> np.ndarray:
         float(any(link.shortener for link in links)),
         float(any(link.lookalike_brand for link in links)),
         float(any("cal" in link.domain or "hubspot" in link.domain for link in links)),
-        float(bool(_PHONE.search(text))),
-        float(bool(_MONEY.search(text))),
+        float(phone),
+        float(money),
         min(1.0, len(_SHOUT.findall(text)) / 3),
         min(1.0, text.count("!") / 3),
         float(words < 12),
@@ -68,7 +70,7 @@ def feature_vector(text: str) -> np.ndarray:
         float(asks > 0 and by["urgency"] + by["threat_account"] > 0),
     ]
     quiet = not any(by[n] for n in _INTENT_CUES) and not links
-    quiet = quiet and not _PHONE.search(text) and not _MONEY.search(text)
+    quiet = quiet and not phone and not money
     values += [float(quiet), float(40 <= words <= 120)]
     return np.asarray(values, dtype=np.float64)
 

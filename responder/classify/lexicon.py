@@ -199,6 +199,17 @@ PRIZE = [
     r"congratulations?[!,.]? (?:you|u)",
     r"\bbonus\b of",
     r"lucky (?:draw|winner|number)",
+    r"(?:guaranteed|awarded?|entitled to|won|win)(?: a| an| ur| your| the)? (?:£|\$|€|rs\.? ?)\d",
+    r"(?:u|you|ur|your)(?: have| has|'ve)? (?:won|been awarded|been selected to (?:receive|win))",
+    r"(?:ur|your) (?:mobile|number|no\.?|entry|ticket)(?: number)? (?:has |was )?"
+    r"(?:won|been (?:selected|drawn|chosen))",
+    r"free entry",
+    r"(?:2nd|second|final|last) (?:attempt|chance|notice) to (?:contact|reach|claim)",
+    r"prize ?draw",
+    r"claim (?:code|ur|your|reward|prize)",
+    r"mystery gift",
+    r"(?:cash|gift|holiday|shopping) (?:prize|award|voucher)s? (?:of|worth)",
+    r"(?:selected|chosen) (?:to receive|for a (?:reward|prize|gift))",
     r"gewonnen",
     r"gewinnspiel",
     r"gewinner",
@@ -352,6 +363,28 @@ ACCOUNT_ALERT = [
     r"remboursement",
     r"rückerstattung",
     r"reembolso",
+]
+
+#: An account, card or service said to be blocked or suspended already (the smishing hook).
+ACCOUNT_BLOCK = [
+    r"(?:your|ur)(?: [\w-]+){0,3} (?:card|account|access|upi|sim|wallet|profile|mailbox|id) "
+    r"(?:has been |have been |is |was |got )?"
+    r"(?:temporarily |permanently )?(?:blocked|suspended|locked|frozen|restricted|on hold|"
+    r"deactivated|disabled|limited)",
+    r"(?:blocked|suspended|locked|restricted|limited) (?:your|ur) (?:card|account|access)",
+    r"(?:reactivate|unblock|unlock|restore|re-?activate) (?:your|ur)\b",
+    r"(?:kyc|pan card|aadhaar) (?:update|has expired|is pending|expired|pending|details)",
+]
+
+#: Premium-rate numbers, SMS short-code call-to-actions and per-minute / per-message prices.
+PREMIUM_CTA = [
+    r"09\d{2} ?\d{3} ?\d{3,4}\b",
+    r"087\d ?\d{3} ?\d{4}\b",
+    r"(?:txt|text|send|reply)(?: the word)? [a-z0-9]+ (?:to|2) \d{5}\b",
+    r"\d+p ?(?:/|per) ?(?:msg|min|minute|txt|text)",
+    r"\d+ ?ppm\b",
+    r"£\d+(?:\.\d\d)? ?(?:/|per) ?(?:min|wk|week|msg)",
+    r"from (?:a |ur |your )?land ?line",
 ]
 
 #: Abuse aimed at the reader: insults, slurs, threats of violence, sexual harassment.
@@ -738,6 +771,8 @@ LURE_WORDS = (
 
 #: One sentence per cue, shown in the UI and used to build reasons.
 EXPLAIN: dict[str, str] = {
+    "account_block": "Says an account or card is blocked or suspended and must be restored.",
+    "premium_cta": "Asks you to call a premium-rate number or text a short code (costs money).",
     "credentials": "Asks you to log in, verify an account or give a password or code.",
     "payment": "Asks for a payment, a fee, a transfer or bank or card details.",
     "gift_cards": "Mentions gift cards, a classic payment method of scammers.",

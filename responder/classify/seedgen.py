@@ -87,9 +87,13 @@ def generate(seed: int = 13) -> Iterator[dict[str, str]]:
 
 
 def compose(rng: random.Random, slots: dict[str, list[str]]) -> Iterator[dict[str, str]]:
-    """Messages built sentence by sentence from compose.yaml (more variety than templates)."""
-    path = SEED_DIR / "compose.yaml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
+    """Messages built sentence by sentence from compose*.yaml (more variety than templates)."""
+    data: dict[str, Any] = {}
+    for path in sorted(SEED_DIR.glob("compose*.yaml")):
+        for name, spec in yaml.safe_load(path.read_text("utf-8")).items():
+            if name in data:
+                raise ValueError(f"{path.name}: recipe {name!r} defined twice")
+            data[name] = spec
     for name, spec in data.items():
         if spec["label"] not in LABELS:
             raise ValueError(f"compose.yaml: {name}: unknown label {spec['label']!r}")
