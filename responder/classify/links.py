@@ -88,8 +88,10 @@ def _skeleton(label: str) -> str:
     return re.sub(r"[^a-z]", "", s)
 
 
+@lru_cache(maxsize=8192)
 def lookalike_brand(host: str) -> str | None:
-    """The brand a host imitates without being one of the brand's real domains, if any."""
+    """The brand a host imitates without being one of the brand's real domains, if any
+    (memoised: the same hosts come back again and again)."""
     registered, label, _suffix = _registered(host)
     if not registered:
         return None
@@ -105,12 +107,13 @@ def lookalike_brand(host: str) -> str | None:
     tokens = [_skeleton(t) for t in re.split(r"[-_]", label) if t]
     sub_tokens = [_skeleton(t) for t in re.split(r"[-_.]", host[: -len(registered)]) if t]
     joined = _skeleton(label)
+    lured = any(w in tokens or w in sub_tokens for w in lx.LURE_WORDS)
     for brand in lx.BRANDS:
         if joined == brand or (brand in tokens and len(tokens) > 1):
             return brand
-        if any(joined == brand + w or joined == w + brand for w in lx.LURE_WORDS):
+        if brand in joined and any(joined in (brand + w, w + brand) for w in lx.LURE_WORDS):
             return brand
-        if brand in sub_tokens and any(w in tokens + sub_tokens for w in lx.LURE_WORDS):
+        if lured and brand in sub_tokens:
             return brand
     return None
 
