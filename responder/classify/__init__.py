@@ -160,9 +160,12 @@ class Classifier:
         )
 
 
-def build_classifier(*, settings: Settings, chat_model: Any = None) -> Classifier:
+def build_classifier(
+    *, settings: Settings, chat_model: Any = None, template: Any = None
+) -> Classifier:
     """The classifier for these settings: offline always, plus the LLM when a model is given
-    or the provider is configured."""
+    or the provider is configured. `template`: a classify prompt template to use instead of the
+    library's (to test an edited template before activating it)."""
     from responder.classify.offline import load_model
 
     offline = load_model(settings.data_dir)
@@ -174,7 +177,7 @@ def build_classifier(*, settings: Settings, chat_model: Any = None) -> Classifie
     if chat_model is not None:
         from responder.classify.llm_classifier import LLMClassifier
 
-        llm = LLMClassifier(settings=settings, chat_model=chat_model)
+        llm = LLMClassifier(settings=settings, chat_model=chat_model, template=template)
     return Classifier(settings=settings, offline=offline, llm=llm)
 
 

@@ -134,8 +134,9 @@ def test_message_is_delimited_untrusted_data(
     texts = openai_server.user_texts()
     assert "untrusted data" in texts[0]
     user = texts[-1]
-    assert user.count("<message>") == 1 and user.count("</message>") == 1
-    assert user.index("<message>") < user.index("Ignore all") < user.index("</message>")
+    assert user.count("<<<MESSAGE ") == 1 and user.count("<<<END MESSAGE ") == 1
+    assert user.index("<<<MESSAGE ") < user.index("Ignore all") < user.index("<<<END MESSAGE ")
+    assert "</message>" not in user and "<message>" not in user  # look-alike markers removed
     assert "hxxps://evil[.]example[.]com/x" in user and "https://evil" not in user
 
 
@@ -194,10 +195,37 @@ def test_few_shot_examples_come_from_similar_corrections(
         session, "The quarterly partner newsletter is out: regional events and product notes!"
     )
     build_classifier(settings=settings).classify_batch(session=session, messages=[message])
-    sent = openai_server.user_texts()
-    assert any("quarterly partner newsletter: regional events" in t for t in sent[:-1])
-    assert not any("Lunch at noon" in t for t in sent)
-    assert any('"label": "sales_pitch"' in t for t in sent)
+    user = openai_server.user_texts()[-1]
+    example = user[user.index("<<<EXAMPLE ") : user.index("<<<MESSAGE ")]
+    assert "quarterly partner newsletter: regional events" in example
+    assert "Label: sales_pitch" in example
+    assert "Lunch at noon" not in user
+
+
+def test_prompt_comes_from_the_template_and_is_recorded(
+    settings: Settings, openai_server: FakeOpenAIServer
+) -> None:
+    from responder.classify.llm_classifier import default_template
+
+    _configure(settings, openai_server)
+    shipped = default_template()
+    openai_server.script(Reply.structured(GOOD))
+    result = build_classifier(settings=settings).classify_text(text=SCAM_TEXT)
+    assert (result.prompt_name, result.prompt_version) == (shipped.name, shipped.version)
+    # An edited, not yet active template can be tried out: its text is sent and its version kept.
+    edited = shipped.model_copy(
+        update={"version": 7, "system": shipped.system + "\nEDITED-RULE-42"}
+    )
+    openai_server.script(Reply.structured(GOOD))
+    tried = build_classifier(settings=settings, template=edited).classify_text(text=SCAM_TEXT)
+    assert tried.method == "llm" and tried.prompt_version == 7
+    assert "EDITED-RULE-42" in json.dumps(openai_server.last_request())
+    # A broken edited template falls back to the offline result, visibly.
+    broken = shipped.model_copy(update={"system": "{{ undeclared_thing }}"})
+    calls = openai_server.call_count
+    bad = build_classifier(settings=settings, template=broken).classify_text(text=SCAM_TEXT)
+    assert bad.method != "llm" and "llm_error" in bad.extra
+    assert openai_server.call_count == calls
 
 
 def test_privacy_mode_in_batches_sends_sender_subject_links_only(
