@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from responder.draft_context import base_variables, report_variables
 from responder.draft_lint import lint_draft
@@ -290,7 +290,7 @@ class Drafter:
         )
         if plan is None:
             return None
-        if not self._use_llm(plan):
+        if not self._use_llm(plan) or _form_letter(session=session, message=message, plan=plan):
             return self._result(plan, message, self._offline(plan), "offline", None)
         rendered = render(plan.template, plan.variables)
         try:
@@ -371,6 +371,20 @@ def _content(answer: Any) -> str:
     if isinstance(content, list):
         return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
     return str(content or "")
+
+
+def _form_letter(*, session: Session, message: Message, plan: _Plan) -> bool:
+    """A decline to mass outreach (its template fingerprint was already seen in another message)
+    is written from the offline text: a bespoke model reply to a form letter costs a call and
+    adds nothing. Unique messages, and regenerate in the app, still use the model."""
+    if plan.template.kind not in {"decline", "decline_firm"} or not message.template_hash:
+        return False
+    stmt = (
+        select(Message.id)
+        .where(Message.template_hash == message.template_hash, Message.id != message.id)
+        .limit(1)
+    )
+    return session.exec(stmt).first() is not None
 
 
 def build_drafter(*, settings: Settings, chat_model: BaseChatModel | None = None) -> Drafter:

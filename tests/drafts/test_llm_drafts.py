@@ -167,3 +167,18 @@ def test_links_reach_the_model_defanged(
     )
     sent = openai_server.last_user_text()
     assert "hxxps://cal[.]growth-now[.]io/alex" in sent and "https://cal.growth-now.io" not in sent
+
+
+def test_form_letters_are_declined_offline(
+    session: Session, llm_settings, chat_model, openai_server
+) -> None:
+    """The same template from a second sender costs no second model call."""
+    openai_server.script(GOOD_DE)
+    drafter = Drafter(settings=llm_settings, chat_model=chat_model)
+    first = add_message(session, PITCHES["de"], sender_name="Anna Weber")
+    assert drafter.draft(session=session, message=first, label="sales_pitch").method == "llm"
+    second = add_message(session, PITCHES["de"].replace("Anna", "Jonas"), sender_name="Jonas Beck")
+    assert second.template_hash == first.template_hash
+    again = drafter.draft(session=session, message=second, label="sales_pitch")
+    assert again.method == "offline" and again.lint_ok and "Jonas" in again.text
+    assert openai_server.call_count == 1
