@@ -7,6 +7,7 @@ Add a step: write `test_NN_what(e2e)` using the `e2e` helper (tests/e2e/conftest
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, func, select
@@ -179,3 +180,42 @@ def test_06_every_page_renders(e2e: E2EApp) -> None:
         e2e.page.get_by_role("heading", level=1).first.wait_for()
         e2e.assert_no_exception()
         e2e.shot(f"page-{title}")
+
+
+def test_07_edit_a_prompt_and_see_the_preview_change(e2e: E2EApp) -> None:
+    """Edit the decline template in the editor; the offline draft in Preview follows the edit."""
+    marker = "P.S. Preview follows the edit."
+    e2e.open("prompts")
+    editor = e2e.page.get_by_label(re.compile("^Template \\(YAML")).first
+    editor.wait_for()
+    original = editor.input_value()
+    assert "offline:" in original and marker not in original
+    edited = original.replace("\n    {{ signature }}", f"\n    {marker}\n\n    {{{{ signature }}}}")
+    assert edited != original
+    editor.fill(edited)
+    editor.press("Control+Enter")
+    e2e.wait()
+    e2e.expect_text("Valid. Not saved yet.")
+    e2e.page.get_by_role("tab", name="Preview").click()
+    e2e.wait()
+    e2e.expect_text("Offline draft")
+    draft = e2e.page.locator("[data-testid='stCode']", has_text=marker).first
+    draft.wait_for(state="visible", timeout=60_000)
+    e2e.assert_no_exception()
+    e2e.shot("prompt-preview-edited")
+
+
+def test_08_dashboard_renders_its_charts(e2e: E2EApp) -> None:
+    e2e.open("dashboard")
+    e2e.expect_text("Messages per week by label")
+    chart = e2e.page.locator("[data-testid='stVegaLiteChart']").first
+    chart.wait_for(timeout=60_000)
+    # Vega draws the bars into a canvas or an SVG inside the chart element
+    e2e.page.wait_for_function(
+        "() => !!document.querySelector(\"[data-testid='stVegaLiteChart'] canvas, "
+        "[data-testid='stVegaLiteChart'] svg\")",
+        timeout=60_000,
+    )
+    assert chart.bounding_box()["height"] > 100
+    e2e.assert_no_exception()
+    e2e.shot("dashboard-chart")
