@@ -111,12 +111,15 @@ def weekly_by_label(
     Weeks or labels without messages are absent; `fill_weeks` completes the grid for charts.
     """
     since = datetime.combine(monday_of(_now(now).date()), datetime.min.time(), tzinfo=UTC)
+    until = since + timedelta(weeks=1)  # the end of the current week
     since -= timedelta(weeks=weeks - 1)
     week = week_start(Message.sent_at).label("week")
     label = sa.func.coalesce(Message.label, UNTRIAGED).label("label")
     stmt = (
         select(week, label, sa.func.count().label("n"))
-        .where(Message.direction == "in", col(Message.sent_at) >= since)
+        .where(
+            Message.direction == "in", col(Message.sent_at) >= since, col(Message.sent_at) < until
+        )
         .group_by(week, label)
         .order_by(week, label)
     )
