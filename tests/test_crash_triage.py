@@ -4,7 +4,6 @@ drafts."""
 
 from __future__ import annotations
 
-import csv
 import os
 import random
 import signal
@@ -16,55 +15,16 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bench.gen_inbox import generate_inbox, write_linkedin_csv
 from responder import db
 from responder.classify import build_classifier
 from responder.ingest import import_path
 from responder.models import Classification, Draft, Message
 
-HEADER = [
-    "CONVERSATION ID",
-    "CONVERSATION TITLE",
-    "FROM",
-    "SENDER PROFILE URL",
-    "TO",
-    "RECIPIENT PROFILE URLS",
-    "DATE",
-    "SUBJECT",
-    "CONTENT",
-    "FOLDER",
-    "ATTACHMENTS",
-]
-BODIES = [
-    "Hi {n}, we help SaaS teams book {k} more demos a month. Open to a quick call this week?",
-    "Hello {n}, I'm recruiting for a Senior Data Engineer role ({k}k EUR). Open to a chat?",
-    "Your account will be suspended. Verify your login within {k} hours: http://1inkedin-verify.com/{k}",
-    "Hey {n}, thanks for the notes from the workshop. Can we move our sync to {k}:00 tomorrow?",
-    "Dear friend, I have {k} million USD to transfer and need your bank details to proceed.",
-]
-
 
 def _write_export(path: Path, count: int) -> None:
-    rng = random.Random(7)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
-        for i in range(count):
-            body = rng.choice(BODIES).format(n="Alex", k=rng.randint(2, 99))
-            w.writerow(
-                [
-                    f"conv-{i}",
-                    "",
-                    f"Sender {i % 300}",
-                    f"https://www.linkedin.com/in/s{i % 300}",
-                    "Alex Morgan",
-                    "https://www.linkedin.com/in/alex",
-                    f"2025-01-{1 + i % 28:02d} 10:{i % 60:02d}:00 UTC",
-                    "",
-                    f"{body} (ref {i})",
-                    "INBOX",
-                    "",
-                ]
-            )
+    """A generated LinkedIn export (the bench's seeded inbox: 60% mass pitches, the rest varied)."""
+    write_linkedin_csv(generate_inbox(count, seed=11), path)
 
 
 def _triaged(engine) -> int:
