@@ -131,8 +131,16 @@ class Drafter:
         return self._cached[1]
 
     def resolve_kind(
-        self, *, session: Session, message: Message, label: str, kind: str | None
+        self,
+        *,
+        session: Session,
+        message: Message,
+        label: str,
+        kind: str | None,
+        declines: int | None = None,
     ) -> str | None:
+        """The draft kind to write; `declines` (earlier declines to this sender) is looked up
+        when not given."""
         if label in REPORT_LABELS:
             if kind not in (None, DraftKind.REPORT_NOTE):
                 log.warning(
@@ -143,7 +151,9 @@ class Drafter:
         if kind == DraftKind.DECLINE:
             from responder.draft_context import previous_declines
 
-            if previous_declines(session=session, message=message) > 0:
+            if declines is None:
+                declines = previous_declines(session=session, message=message)
+            if declines > 0:
                 return DraftKind.DECLINE_FIRM
         if kind == DraftKind.REPORT_NOTE:
             log.warning("a report note needs a report label, not %s", label)
@@ -168,7 +178,12 @@ class Drafter:
         sender: Sender | None = None,
     ) -> _Plan | None:
         """Kind, template, language and variables for a draft (None: no draft for this label)."""
-        kind = self.resolve_kind(session=session, message=message, label=label, kind=kind)
+        from responder.draft_context import previous_declines
+
+        declines = previous_declines(session=session, message=message)
+        kind = self.resolve_kind(
+            session=session, message=message, label=label, kind=kind, declines=declines
+        )
         if kind is None:
             return None
         template = template or (library or self.library(session)).for_kind(kind, label)
@@ -186,6 +201,7 @@ class Drafter:
             language=language,
             boundary=new_boundary(),
             sender=sender,
+            declines=declines,
         )
         if kind == DraftKind.REPORT_NOTE:
             variables |= report_variables(

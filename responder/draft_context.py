@@ -147,6 +147,7 @@ def base_variables(
     language: str,
     boundary: str,
     sender: Sender | None = None,
+    declines: int | None = None,
 ) -> dict[str, Any]:
     """Every variable of a drafting template except the report-note evidence. `sender` stands in
     for a message that is not stored (previews, `responder draft FILE`)."""
@@ -176,7 +177,11 @@ def base_variables(
         "label": label,
         "channel": channel_of(message),
         "never_buy": never_buy,
-        "previous_declines": previous_declines(session=session, message=message),
+        "previous_declines": (
+            declines
+            if declines is not None
+            else previous_declines(session=session, message=message)
+        ),
         "days_waiting": max(0, waiting),
         "boundary": boundary,
         "message_block": message_block(
