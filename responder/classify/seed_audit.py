@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 SHINGLE = 4
 #: A seed row is a suspected copy when it is at least this similar to one evaluation row.
 SIMILARITY = 0.65
+#: Near-duplicate keys of texts this short ("ok", "stfu") collide by chance; they are not copies.
+MIN_KEY_WORDS = 4
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -64,7 +66,10 @@ def suspects(seed: Iterable[dict[str, str]], evaluation: list[str]) -> list[tupl
         for i, count in hits.items():
             if count >= 2:
                 best = max(best, similarity(row["text"], evaluation[i]))
-        if best >= SIMILARITY or template_fingerprint(row["text"]) in fingerprints:
+        same_key = len(row["text"].split()) >= MIN_KEY_WORDS and (
+            template_fingerprint(row["text"]) in fingerprints
+        )
+        if best >= SIMILARITY or same_key:
             out.append((row.get("id", "?"), round(best, 2)))
     return out
 

@@ -98,8 +98,14 @@ def compose(rng: random.Random, slots: dict[str, list[str]]) -> Iterator[dict[st
         if spec["label"] not in LABELS:
             raise ValueError(f"compose.yaml: {name}: unknown label {spec['label']!r}")
         seen: set[str] = set()
+        # Parts that carry the label are never skipped: "you're such" alone is not harassment.
+        keep = set(spec.get("keep", []))
         for i in range(int(spec["n"])):
-            chosen = [rng.choice(part) for part in spec["parts"] if rng.random() >= spec["skip"]]
+            chosen = [
+                rng.choice(part)
+                for index, part in enumerate(spec["parts"])
+                if index in keep or rng.random() >= spec["skip"]
+            ]
             text = _fill(" ".join(c for c in chosen if c).strip(), slots, rng)
             text = re.sub(r" +", " ", text).replace(" \n", "\n")
             if len(text.split()) < 2 or text in seen:
