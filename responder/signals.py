@@ -23,7 +23,11 @@ from responder.classify.links import (  # noqa: F401 - re-exported
     _is_ip,
     defang,
     extract_links,
+    has_phone,
     lookalike_brand,
+    maybe_bare,
+    maybe_email,
+    maybe_url,
 )
 
 # --- templates ---------------------------------------------------------------------------------
@@ -40,16 +44,26 @@ _SIGNOFF = re.compile(
 )
 
 
+#: Capitalised words not at a sentence start are usually names and companies. Matched from the
+#: space before them (replaced by two spaces): the same result as `(?<=[a-z,;] )[A-Z...][\w'\-]+`
+#: -> " ", but `re` jumps from space to space instead of trying every position.
+_NAME = re.compile(r" (?<=[a-z,;] )[A-ZÄÖÜÉÈÁÍÓÚ][\w'\-]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def template_fingerprint(text: str) -> str:
     """A near-duplicate key: greetings, sign-offs, names, numbers, links and e-mails removed."""
     t = unicodedata.normalize("NFKC", text or "")
     t = _SIGNOFF.sub("", _GREETING.sub("", t, count=1))
-    t = _EMAIL.sub(" ", _URL.sub(" ", t))
-    t = _BARE.sub(" ", t)
-    # Capitalised words not at a sentence start are usually names and companies.
-    t = re.sub(r"(?<=[a-z,;] )[A-ZÄÖÜÉÈÁÍÓÚ][\w'\-]+", " ", t)
-    t = re.sub(r"\d+", " ", t.lower())
-    tokens = re.findall(r"[^\W\d_]+", t)
+    if maybe_url(t):
+        t = _URL.sub(" ", t)
+    if maybe_email(t):
+        t = _EMAIL.sub(" ", t)
+    if maybe_bare(t):
+        t = _BARE.sub(" ", t)
+    t = _NAME.sub("  ", t)
+    # Numbers go too: the tokens are runs of letters, so digits never reach them.
+    tokens = _LETTERS.findall(t.lower())
     return hashlib.sha256(" ".join(tokens).encode()).hexdigest()[:32]
 
 
@@ -117,10 +131,14 @@ def _link_dict(link: Link) -> dict[str, Any]:
     return data
 
 
+def _alternatives(words: list[str]) -> list[str]:
+    """A lexicon's regex fragments, with the leading \\b dropped (the patterns start with (?<!\\w))."""
+    return [w[2:] if w.startswith(r"\b") else w for w in words]
+
+
 def _compile(words: list[str]) -> re.Pattern[str]:
     """One pattern per lexicon, matched on lower-cased text at word starts (fast: no re.I)."""
-    alternatives = [w[2:] if w.startswith(r"\b") else w for w in words]
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")")
+    return re.compile(r"(?<!\w)(?:" + "|".join(_alternatives(words)) + r")")
 
 
 CUES: dict[str, re.Pattern[str]] = {
@@ -166,33 +184,256 @@ def cue_counts(text: str) -> dict[str, int]:
 #: safety rules rely on them.
 _SEPARATE = ("second_person", "urgency", "warm", "account_block", "premium_cta")
 _INDEX = {name: i for i, name in enumerate(CUES)}
+#: The other lexicons, scanned together: one alternation, lexicon after lexicon, so where two
+#: lexicons match at the same place the first listed wins (a handful of messages lose a cue that
+#: way; the model is trained on the same counts).
+_COMBINED = tuple(name for name in CUES if name not in _SEPARATE)
 
 
-def _combined() -> re.Pattern[str]:
-    """All other lexicons in one alternation with a named group each: one scan of the text
-    instead of one per lexicon. Where two lexicons match at the same place the first listed wins
-    (a handful of messages lose a cue that way; the model is trained on the same counts)."""
+# --- fast lexicon scans --------------------------------------------------------------------------
+# A regex alternation of hundreds of fragments is slow in `re`: at every word start each fragment
+# is tried in turn. `_dispatch` rewrites an alternation into the same alternation grouped by first
+# character (`p(?:assword|in\b|...)|v(?:...)`), keeping the order of the fragments that can start
+# with each character, so every match (start, end, and which fragment wins) is unchanged; `re`
+# then skips to the one group that fits. The rewrite uses `re`'s own parser; a fragment it cannot
+# take apart (a capturing group, a back-reference) is kept whole, in its place.
+
+
+class _Unsupported(ValueError):
+    pass
+
+
+def _re_parts() -> tuple[Any, Any]:
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser as p  # type: ignore[attr-defined]
+
+    return c, p
+
+
+def _unparse(seq: Any, c: Any) -> str:
+    """Regex text of a parsed sequence (the subset of syntax the lexicons use)."""
+    categories = {
+        c.CATEGORY_DIGIT: r"\d",
+        c.CATEGORY_NOT_DIGIT: r"\D",
+        c.CATEGORY_SPACE: r"\s",
+        c.CATEGORY_NOT_SPACE: r"\S",
+        c.CATEGORY_WORD: r"\w",
+        c.CATEGORY_NOT_WORD: r"\W",
+    }
+    anchors = {c.AT_BOUNDARY: r"\b", c.AT_NON_BOUNDARY: r"\B", c.AT_BEGINNING_STRING: r"\A"}
+    anchors |= {c.AT_END_STRING: r"\Z", c.AT_BEGINNING: "^", c.AT_END: "$"}
+
+    def member(op: Any, av: Any) -> str:
+        if op is c.LITERAL:
+            ch = chr(av)
+            return "\\" + ch if ch in "\\]^-[" else re.escape(ch)
+        if op is c.RANGE:
+            return member(c.LITERAL, av[0]) + "-" + member(c.LITERAL, av[1])
+        if op is c.CATEGORY and av in categories:
+            return categories[av]
+        raise _Unsupported(str(op))
+
+    out = []
+    for op, av in seq:
+        if op is c.LITERAL:
+            out.append(re.escape(chr(av)))
+        elif op is c.NOT_LITERAL:
+            out.append("[^" + member(c.LITERAL, av) + "]")
+        elif op is c.ANY:
+            out.append(".")
+        elif op is c.IN:
+            negate = bool(av) and av[0][0] is c.NEGATE
+            body = "".join(member(o, a) for o, a in (av[1:] if negate else av))
+            out.append("[" + ("^" if negate else "") + body + "]")
+        elif op is c.BRANCH:
+            out.append("(?:" + "|".join(_unparse(alt, c) for alt in av[1]) + ")")
+        elif op is c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
+            out.append("(?:" + _unparse(av[3], c) + ")")
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            if high is c.MAXREPEAT:
+                quant = "*" if low == 0 else "+" if low == 1 else f"{{{low},}}"
+            elif (low, high) == (0, 1):
+                quant = "?"
+            else:
+                quant = f"{{{low}}}" if low == high else f"{{{low},{high}}}"
+            quant += "?" if op is c.MIN_REPEAT else "+" if op is c.POSSESSIVE_REPEAT else ""
+            out.append("(?:" + _unparse(sub, c) + ")" + quant)
+        elif op is c.AT and av in anchors:
+            out.append(anchors[av])
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            direction, sub = av
+            kind = ("=" if op is c.ASSERT else "!") if direction == 1 else ""
+            kind = kind or ("<=" if op is c.ASSERT else "<!")
+            out.append("(?" + kind + _unparse(sub, c) + ")")
+        else:
+            raise _Unsupported(str(op))
+    return "".join(out)
+
+
+def _expand(seq: list[Any], c: Any) -> list[tuple[int | None, list[Any]]]:
+    """`seq` as an ordered list of (first character, rest) with the same matches in the same
+    order; (None, seq) where the start is not a plain character (kept whole)."""
+    if not seq:
+        return [(None, [])]
+    (op, av), rest = seq[0], list(seq[1:])
+    if op is c.LITERAL:
+        return [(av, rest)]
+    if op is c.BRANCH:  # (a|b)r == ar|br
+        return [x for alt in av[1] for x in _expand([*alt, *rest], c)]
+    if op is c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
+        return _expand([*av[3], *rest], c)
+    if op is c.MAX_REPEAT and (av[0], av[1]) == (0, 1):  # greedy a?r == ar|r
+        return _expand([*av[2], *rest], c) + _expand(rest, c)
+    if op is c.IN and av and all(o is c.LITERAL for o, _a in av):  # [ab]r == ar|br
+        return [(a, rest) for _o, a in av]
+    return [(None, list(seq))]
+
+
+def _may_start_with(seq: list[Any], char: int, c: Any) -> bool:
+    """Whether `seq` could match text starting with `char` (True when unsure)."""
+    if not seq:
+        return True
+    op, av = seq[0]
+    if op is c.IN and list(av) == [(c.CATEGORY, c.CATEGORY_DIGIT)]:
+        return chr(char).isdecimal()
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _may_start_with(list(av[2]), char, c)
+    return True
+
+
+def _dispatch(seqs: list[list[Any]], c: Any, depth: int) -> str:
+    """The alternation of `seqs` (in order), grouped by first character `depth` levels deep."""
+    slots: list[tuple[int | None, list[list[Any]]]] = []
+    open_: dict[int, list[list[Any]]] = {}
+    for seq in seqs:
+        for first, rest in _expand(seq, c):
+            if first is None:  # kept whole: what may start like it must not move past it
+                slots.append((None, [rest]))
+                for char in [ch for ch in open_ if _may_start_with(rest, ch, c)]:
+                    del open_[char]
+                continue
+            group = open_.get(first)
+            if group is None:
+                group = open_[first] = []
+                slots.append((first, group))
+            group.append(rest)
     parts = []
-    for name in CUES:
-        if name not in _SEPARATE:
-            words = getattr(lx, name.upper())
-            alternatives = [w[2:] if w.startswith(r"\b") else w for w in words]
-            parts.append(f"(?P<{name}>" + "|".join(alternatives) + ")")
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")
+    for first, group in slots:
+        if first is None:
+            parts.append(_unparse(group[0], c))
+        elif depth > 1 and len(group) > 1:
+            parts.append(re.escape(chr(first)) + "(?:" + _dispatch(group, c, depth - 1) + ")")
+        else:
+            body = "|".join(_unparse(rest, c) for rest in group)
+            parts.append(re.escape(chr(first)) + "(?:" + body + ")")
+    return "|".join(parts)
 
 
-_ALL_CUES = _combined()
+def _fast_body(words: list[str], depth: int = 2) -> str:
+    """The alternation of `words` (fragments) rewritten by `_dispatch`, or as it is."""
+    alternatives = _alternatives(words)
+    try:
+        c, parser = _re_parts()
+        return _dispatch([list(parser.parse(w).data) for w in alternatives], c, depth)
+    except (ImportError, AttributeError, _Unsupported, re.error):
+        return "|".join(alternatives)
+
+
+def _fast(words: list[str]) -> re.Pattern[str]:
+    """The same matches as `_compile(words)` (same starts, ends and counts), faster."""
+    return re.compile(r"(?<!\w)(?:" + _fast_body(words) + ")")
+
+
+def _first_chars(words: list[str]) -> frozenset[str] | None:
+    """The characters a lexicon's matches can start with, or None when that is not known."""
+    try:
+        c, parser = _re_parts()
+        firsts = [
+            f for w in _alternatives(words) for f, _r in _expand(list(parser.parse(w).data), c)
+        ]
+    except (ImportError, AttributeError, re.error):
+        return None
+    return None if None in firsts else frozenset(chr(f) for f in firsts if f is not None)
+
+
+def _never_empty(words: list[str]) -> bool:
+    """Whether no fragment can match the empty string (so scans never stall on a position)."""
+    try:
+        _c, parser = _re_parts()
+        return all(parser.parse(w).getwidth()[0] > 0 for w in _alternatives(words))
+    except (ImportError, AttributeError, re.error):
+        return False
+
+
+# Counting. Each separate lexicon counts like `finditer` on its own (matches do not overlap), and
+# the combined ones like `finditer` on their alternation, each match going to the first lexicon,
+# in order, that matches at its start (that lexicon holds the fragment that won, and its own match
+# ends where the alternation's does). One scan finds the word starts where any lexicon matches (a
+# look-ahead, so it skips nothing); at those few places each scan is replayed: a lexicon counts a
+# match there unless its previous match covers the place.
+_FAST = {name: _fast(getattr(lx, name.upper())) for name in CUES}
+_FIRST = {name: _first_chars(getattr(lx, name.upper())) for name in CUES}
+#: The scans: (the cue indexes and match functions it tries, in order), combined ones first.
+_SCANS: tuple[tuple[str, ...], ...] = (_COMBINED, *((name,) for name in _SEPARATE))
+#: Word starts where some lexicon matches (zero-width: `finditer` then yields every such place).
+_ANY_CUE = re.compile(
+    r"(?<!\w)(?=" + _fast_body([w for name in CUES for w in getattr(lx, name.upper())]) + ")"
+)
+_REPLAY = all(_never_empty(getattr(lx, name.upper())) for name in CUES)
+
+
+@lru_cache(maxsize=4096)
+def _scans_at(char: str) -> tuple[tuple[int, tuple[tuple[int, Any], ...]], ...]:
+    """The scans that can match at a `char`: (scan number, ((cue index, match function), ...))."""
+    out = []
+    for number, names in enumerate(_SCANS):
+        tries = tuple(
+            (_INDEX[name], _FAST[name].match)
+            for name in names
+            if _FIRST[name] is None or char in _FIRST[name]  # type: ignore[operator]
+        )
+        if tries:
+            out.append((number, tries))
+    return tuple(out)
 
 
 @lru_cache(maxsize=16384)
 def _cue_tuple(text: str) -> tuple[int, ...]:
     low = text.lower()
     counts = [0] * len(CUES)
-    for m in _ALL_CUES.finditer(low):
-        counts[_INDEX[m.lastgroup or ""]] += 1
-    for name in _SEPARATE:
-        counts[_INDEX[name]] = len(CUES[name].findall(low))
+    if not _REPLAY:  # pragma: no cover - a lexicon fragment that can match nothing
+        return _cue_tuple_plain(low)
+    free = [0] * len(_SCANS)  # where each scan may match next
+    for m in _ANY_CUE.finditer(low):
+        at = m.start()
+        for number, tries in _scans_at(low[at]):
+            if at < free[number]:
+                continue
+            for index, match in tries:
+                found = match(low, at)
+                if found:
+                    counts[index] += 1
+                    free[number] = found.end()
+                    break
     return tuple(counts)
+
+
+def _cue_tuple_plain(low: str) -> tuple[int, ...]:
+    """`_cue_tuple` by one `finditer` per scan (what the replay reproduces)."""
+    counts = [0] * len(CUES)
+    for names, pattern in zip(_SCANS, _scan_patterns(), strict=True):
+        for m in pattern.finditer(low):
+            for name in names:
+                if _FAST[name].match(low, m.start()):
+                    counts[_INDEX[name]] += 1
+                    break
+    return tuple(counts)
+
+
+@lru_cache(maxsize=1)
+def _scan_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(_fast([w for n in names for w in getattr(lx, n.upper())]) for names in _SCANS)
 
 
 def compute_signals(
@@ -212,7 +453,7 @@ def compute_signals(
             sig.add(name, count, lx.EXPLAIN[name])
     for name, value, why in describe_links(sig.links, full):
         sig.add(name, value, why)
-    if PHONE.search(full):
+    if has_phone(full):
         sig.add("contact_number", True, "Gives a phone number or SMS short code to call or text.")
     if relationship is not None:
         _relationship_signals(sig, relationship)

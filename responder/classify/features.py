@@ -11,8 +11,7 @@ import re
 
 import numpy as np
 
-from responder.signals import CUES, cue_counts, extract_links
-from responder.signals import PHONE as _PHONE
+from responder.signals import CUES, cue_counts, extract_links, has_phone
 
 _MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:€|eur|usd|dollars|pounds|euros)\b", re.I)
 _SHOUT = re.compile(r"\b[A-Z]{3,}\b")
@@ -50,7 +49,7 @@ def feature_vector(text: str) -> np.ndarray:
     suspicious = any(link.suspicious for link in links)
     words = max(1, len(text.split()))
     asks = by["credentials"] + by["payment"] + by["personal_data"]
-    phone = _PHONE.search(text) is not None
+    phone = has_phone(text)
     money = _MONEY.search(text) is not None
     values = [math.log1p(c) for c in counts]
     values += [

@@ -33,6 +33,55 @@ PHONE = re.compile(
 )
 _TRAILING = ".,;:!?)]}'\""
 
+# --- cheap tests before the patterns above ------------------------------------------------------
+# Each pattern scans the whole text; these say, in one fast pass, when it cannot match (a URL needs
+# "://" or "www.", an e-mail "@", a bare domain or IP a dot before a letter or digit, ...), so the
+# result is the same and the scan is skipped for most messages.
+_DOT_THEN_ALNUM = re.compile(r"\.(?:[a-z]|\d)", re.I)  # what every _BARE match contains
+
+
+def maybe_url(text: str) -> bool:
+    """False when `_URL` cannot match `text` (it needs "://" or, in any case, "www.")."""
+    return "://" in text or ("." in text and "www." in text.lower())
+
+
+def maybe_email(text: str) -> bool:
+    """False when `_EMAIL` cannot match `text`."""
+    return "@" in text
+
+
+def maybe_bare(text: str) -> bool:
+    """False when `_BARE` cannot match `text`."""
+    return "." in text and _DOT_THEN_ALNUM.search(text) is not None
+
+
+def _maybe_anchor(text: str) -> bool:
+    return "<a" in text or "<A" in text
+
+
+def _maybe_markdown(text: str) -> bool:
+    return "](" in text
+
+
+_PLUS_DIGIT = re.compile(r"\+\d")
+_DIGIT_RUN = re.compile(r"\d{3,}")
+
+
+@lru_cache(maxsize=4096)
+def has_phone(text: str) -> bool:
+    """`PHONE.search(text) is not None`, faster (memoised: the signals and the intent features
+    both ask). Every PHONE match starts at a "+" before a digit or at the start of a run of at
+    least three digits; PHONE is tried at those places only."""
+    match = PHONE.match
+    for m in _DIGIT_RUN.finditer(text):
+        if match(text, m.start()):
+            return True
+    if "+" in text:
+        for m in _PLUS_DIGIT.finditer(text):
+            if match(text, m.start()):
+                return True
+    return False
+
 
 @lru_cache(maxsize=1)
 def _extractor() -> Any:
@@ -170,7 +219,9 @@ def extract_links(text: str) -> list[Link]:
     return list(_links_cached(text or ""))
 
 
-_MAYBE_LINK = re.compile(r"[a-z0-9]\.[a-z]{2}|://|\d\.\d", re.I)
+#: Whether a text may hold a link: `[a-z0-9]\.[a-z]{2}|://|\d\.\d` (case-insensitive), written to
+#: start at the "." or ":" so that `re` jumps between those characters instead of trying everywhere.
+_MAYBE_LINK = re.compile(r"://|\.(?:(?<=[a-z0-9]\.)[a-z]{2}|(?<=\d\.)\d)", re.I)
 
 
 @lru_cache(maxsize=4096)
@@ -185,16 +236,25 @@ def _links_cached(text: str) -> tuple[Link, ...]:
             seen.add(link.url)
             links.append(link)
 
-    for m in _ANCHOR.finditer(text):
-        add(_make_link(html.unescape(m.group(1)), _TAG.sub("", m.group(2)).strip() or None))
-    for m in _MARKDOWN.finditer(text):
-        add(_make_link(m.group(2), m.group(1)))
-    rest = _MARKDOWN.sub(" ", _ANCHOR.sub(" ", text))
-    for m in _URL.finditer(rest):
-        add(_make_link(m.group(0)))
-    rest = _URL.sub(" ", _EMAIL.sub(" ", rest))
-    for m in _BARE.finditer(rest):
-        add(_make_link(m.group(0)))
+    rest = text
+    if _maybe_anchor(text):
+        for m in _ANCHOR.finditer(text):
+            add(_make_link(html.unescape(m.group(1)), _TAG.sub("", m.group(2)).strip() or None))
+        rest = _ANCHOR.sub(" ", rest)
+    if _maybe_markdown(text):
+        for m in _MARKDOWN.finditer(text):
+            add(_make_link(m.group(2), m.group(1)))
+        rest = _MARKDOWN.sub(" ", rest)
+    if maybe_url(rest):
+        for m in _URL.finditer(rest):
+            add(_make_link(m.group(0)))
+    if maybe_email(rest):
+        rest = _EMAIL.sub(" ", rest)
+    if maybe_url(rest):
+        rest = _URL.sub(" ", rest)
+    if maybe_bare(rest):
+        for m in _BARE.finditer(rest):
+            add(_make_link(m.group(0)))
     return tuple(links)
 
 

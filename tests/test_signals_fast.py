@@ -1,0 +1,176 @@
+"""The fast paths of the signals give exactly what the plain patterns give.
+
+Cue counts, phone numbers, link pre-checks and template fingerprints are computed with rewritten
+patterns and cheap pre-checks (speed); each is compared here with the straightforward version on
+seed texts, tricky strings and seeded random strings built from the characters that matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import unicodedata
+from functools import cache
+
+import pytest
+
+from responder import signals as sg
+from responder.classify import lexicon as lx
+from responder.classify import links as lk
+from responder.classify.seedgen import load_seed
+
+_PIECES = [
+    *"0123456789+.-() \n\t,;:/@<>[]aAbBwWxXkK_'!",
+    *["İ", "ı", "ſ", "K", "٣", "é", "Ä", "ß", "www.", "WWW.", "http://", "hxxps://", "://"],
+    *["<a href='http://x.co'>y</a>", "[t](https://a.b/c)", "joe@ex.com", "0800", "+44", "123"],
+    *["12345", "1.2.3.4", ".com", "bit.ly/x", " John", "a Smith", "hi ", "you ", "your ", "u r "],
+    *["password", "gift card", "won ", "prize", "ur ", "Best regards\nX", "Dear Bob,", "FREE"],
+    *["€5", "$ 5", "5 eur", "verify your account", "call now", "kind regards", "urgent"],
+]
+_TRICKY = [
+    "",
+    " ",
+    "YOU WON!!! Call 0800 123 4567 or text WIN to 80082",
+    "see <a href='http://paypa1.com/login'>paypal.com</a> now",
+    "[click](https://bit.ly/x) VERIFY YOUR ACCOUNT!!!",
+    "http://192.168.0.1/login verify password",
+    "Müller schrieb: Ich möchte dich ÜBERWEISEN €500",
+    "a.b c.d e.fr g.h 1.2.3.4 WWW.Example.COM x@y.z",
+    "İstanbul ſtore KELVIN K ı",
+    "call +44 (20) 7946-0958 or 555.123.4567 or 1800 123 456 or 98765 43210",
+]
+
+
+@cache
+def _corpus() -> tuple[str, ...]:
+    rng = random.Random(20261125)
+    seed = [r["text"] for r in load_seed()][::3]
+    texts = [*_TRICKY, *seed]
+    for _ in range(3000):
+        texts.append("".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 40))))
+    for _ in range(1000):
+        base = rng.choice(seed)
+        cut = rng.randint(0, len(base))
+        noise = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 6)))
+        texts.append(base[:cut] + noise + base[cut:])
+    return tuple(texts)
+
+
+def _plain_cue_counts(text: str) -> tuple[int, ...]:
+    """The counts as first written: one named-group alternation for the combined lexicons (the
+    first listed wins), one findall per separate lexicon."""
+    low = text.lower()
+    counts = dict.fromkeys(sg.CUES, 0)
+    for m in _plain_combined().finditer(low):
+        counts[m.lastgroup or ""] += 1
+    for name in sg._SEPARATE:
+        counts[name] = len(sg.CUES[name].findall(low))
+    return tuple(counts.values())
+
+
+@cache
+def _plain_combined() -> re.Pattern[str]:
+    parts = [
+        f"(?P<{name}>" + "|".join(sg._alternatives(getattr(lx, name.upper()))) + ")"
+        for name in sg.CUES
+        if name not in sg._SEPARATE
+    ]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")
+
+
+def test_cue_counts_match_the_plain_patterns() -> None:
+    assert sg._REPLAY
+    for text in _corpus():
+        assert sg._cue_tuple.__wrapped__(text) == _plain_cue_counts(text), text
+
+
+def test_replay_matches_one_scan_per_lexicon_group() -> None:
+    for text in _corpus()[:3000]:
+        assert sg._cue_tuple.__wrapped__(text) == sg._cue_tuple_plain(text.lower()), text
+
+
+@pytest.mark.parametrize("name", list(sg.CUES))
+def test_fast_lexicon_patterns_find_the_same_matches(name: str) -> None:
+    plain, fast = sg.CUES[name], sg._FAST[name]
+    for text in _corpus()[:4000]:
+        low = text.lower()
+        assert [m.span() for m in fast.finditer(low)] == [m.span() for m in plain.finditer(low)]
+
+
+def test_dispatch_keeps_the_order_of_overlapping_fragments() -> None:
+    # "pay" must win over "payment" (listed first), and "\d+ ?ppm" stays ahead of "1 ..." .
+    words = ["pay", "payment", r"\d+ ?ppm\b", "1 pound", "(?:re)?send", "[ck]ash"]
+    fast, plain = sg._fast(words), sg._compile(words)
+    for text in ["payment due", "1 ppm", "1 pound", "resend", "send", "cash", "kash", "x1 ppm"]:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_has_phone_is_phone_search() -> None:
+    for text in _corpus():
+        assert lk.has_phone.__wrapped__(text) is (lk.PHONE.search(text) is not None), text
+
+
+def test_maybe_link_is_the_original_pattern() -> None:
+    original = re.compile(r"[a-z0-9]\.[a-z]{2}|://|\d\.\d", re.I)
+    for text in _corpus():
+        assert (lk._MAYBE_LINK.search(text) is None) is (original.search(text) is None), text
+
+
+def test_link_prechecks_never_hide_a_match() -> None:
+    for text in _corpus():
+        assert lk.maybe_url(text) or not lk._URL.search(text), text
+        assert lk.maybe_email(text) or not lk._EMAIL.search(text), text
+        assert lk.maybe_bare(text) or not lk._BARE.search(text), text
+        assert lk._maybe_anchor(text) or not lk._ANCHOR.search(text), text
+        assert lk._maybe_markdown(text) or not lk._MARKDOWN.search(text), text
+
+
+def _plain_fingerprint(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text or "")
+    t = sg._SIGNOFF.sub("", sg._GREETING.sub("", t, count=1))
+    t = lk._EMAIL.sub(" ", lk._URL.sub(" ", t))
+    t = lk._BARE.sub(" ", t)
+    t = re.sub(r"(?<=[a-z,;] )[A-ZÄÖÜÉÈÁÍÓÚ][\w'\-]+", " ", t)
+    t = re.sub(r"\d+", " ", t.lower())
+    tokens = re.findall(r"[^\W\d_]+", t)
+    return hashlib.sha256(" ".join(tokens).encode()).hexdigest()[:32]
+
+
+def test_template_fingerprint_matches_the_plain_version() -> None:
+    for text in _corpus():
+        assert sg.template_fingerprint(text) == _plain_fingerprint(text), text
+
+
+def _plain_links(text: str) -> tuple[lk.Link, ...]:
+    """Link extraction without the pre-checks."""
+    if not lk._MAYBE_LINK.search(text):
+        return ()
+    links: list[lk.Link] = []
+    seen: set[str] = set()
+    for raw, display in (
+        *(
+            (lk.html.unescape(m.group(1)), lk._TAG.sub("", m.group(2)).strip() or None)
+            for m in lk._ANCHOR.finditer(text)
+        ),
+        *((m.group(2), m.group(1)) for m in lk._MARKDOWN.finditer(text)),
+    ):
+        link = lk._make_link(raw, display)
+        if link and link.url not in seen:
+            seen.add(link.url)
+            links.append(link)
+    rest = lk._MARKDOWN.sub(" ", lk._ANCHOR.sub(" ", text))
+    found = [m.group(0) for m in lk._URL.finditer(rest)]
+    rest = lk._URL.sub(" ", lk._EMAIL.sub(" ", rest))
+    found += [m.group(0) for m in lk._BARE.finditer(rest)]
+    for raw in found:
+        link = lk._make_link(raw)
+        if link and link.url not in seen:
+            seen.add(link.url)
+            links.append(link)
+    return tuple(links)
+
+
+def test_links_match_the_plain_extraction() -> None:
+    for text in _corpus():
+        assert lk._links_cached.__wrapped__(text) == _plain_links(text), text
