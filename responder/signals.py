@@ -345,16 +345,46 @@ def _fast(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + _fast_body(words) + ")")
 
 
-def _first_chars(words: list[str]) -> frozenset[str] | None:
-    """The characters a lexicon's matches can start with, or None when that is not known."""
+#: How many characters of a match `_starts` describes.
+_START_CHARS = 3
+
+
+def _starts(words: list[str]) -> tuple[tuple[str, ...], bool] | None:
+    """What a lexicon's matches start with: (literal prefixes of up to `_START_CHARS` characters
+    one of which every match starts with, whether a match may also start with any decimal digit),
+    or None when that is not known."""
     try:
         c, parser = _re_parts()
-        firsts = [
-            f for w in _alternatives(words) for f, _r in _expand(list(parser.parse(w).data), c)
-        ]
+        prefixes: set[str] = set()
+        digits = False
+        for w in _alternatives(words):
+            for first, rest in _expand(list(parser.parse(w).data), c):
+                if first is not None:
+                    more = _prefixes(rest, c, _START_CHARS - 1)
+                    prefixes |= {chr(first) + m for m in more} if more else {chr(first)}
+                elif rest and not _may_start_with(rest, ord("a"), c):  # starts with a digit
+                    digits = True
+                else:
+                    return None
     except (ImportError, AttributeError, re.error):
         return None
-    return None if None in firsts else frozenset(chr(f) for f in firsts if f is not None)
+    return tuple(sorted(prefixes)), digits
+
+
+def _prefixes(seq: list[Any], c: Any, size: int) -> set[str] | None:
+    """The literal prefixes (up to `size` characters) `seq` can start with; None: not known."""
+    if size == 0:
+        return {""}
+    out: set[str] = set()
+    for first, rest in _expand(seq, c):
+        if first is None:
+            if rest:
+                return None
+            out.add("")  # the match may end here
+            continue
+        more = _prefixes(rest, c, size - 1)
+        out |= {chr(first) + m for m in more} if more is not None else {chr(first)}
+    return out
 
 
 def _never_empty(words: list[str]) -> bool:
@@ -373,7 +403,7 @@ def _never_empty(words: list[str]) -> bool:
 # look-ahead, so it skips nothing); at those few places each scan is replayed: a lexicon counts a
 # match there unless its previous match covers the place.
 _FAST = {name: _fast(getattr(lx, name.upper())) for name in CUES}
-_FIRST = {name: _first_chars(getattr(lx, name.upper())) for name in CUES}
+_STARTS = {name: _starts(getattr(lx, name.upper())) for name in CUES}
 #: The scans: (the cue indexes and match functions it tries, in order), combined ones first.
 _SCANS: tuple[tuple[str, ...], ...] = (_COMBINED, *((name,) for name in _SEPARATE))
 #: Word starts where some lexicon matches (zero-width: `finditer` then yields every such place).
@@ -383,15 +413,23 @@ _ANY_CUE = re.compile(
 _REPLAY = all(_never_empty(getattr(lx, name.upper())) for name in CUES)
 
 
-@lru_cache(maxsize=4096)
-def _scans_at(char: str) -> tuple[tuple[int, tuple[tuple[int, Any], ...]], ...]:
-    """The scans that can match at a `char`: (scan number, ((cue index, match function), ...))."""
+def _may_match_at(name: str, start: str) -> bool:
+    """Whether lexicon `name` may match text that starts with `start` (its next characters)."""
+    found = _STARTS[name]
+    if found is None:
+        return True
+    prefixes, digits = found
+    return start.startswith(prefixes) or (digits and start[:1].isdecimal())
+
+
+@lru_cache(maxsize=16384)
+def _scans_at(start: str) -> tuple[tuple[int, tuple[tuple[int, Any], ...]], ...]:
+    """The scans that may match at text starting with `start` (`_START_CHARS` characters):
+    (scan number, ((cue index, match function), ...)), lexicons in order."""
     out = []
     for number, names in enumerate(_SCANS):
         tries = tuple(
-            (_INDEX[name], _FAST[name].match)
-            for name in names
-            if _FIRST[name] is None or char in _FIRST[name]  # type: ignore[operator]
+            (_INDEX[name], _FAST[name].match) for name in names if _may_match_at(name, start)
         )
         if tries:
             out.append((number, tries))
@@ -407,7 +445,7 @@ def _cue_tuple(text: str) -> tuple[int, ...]:
     free = [0] * len(_SCANS)  # where each scan may match next
     for m in _ANY_CUE.finditer(low):
         at = m.start()
-        for number, tries in _scans_at(low[at]):
+        for number, tries in _scans_at(low[at : at + _START_CHARS]):
             if at < free[number]:
                 continue
             for index, match in tries:
@@ -465,8 +503,9 @@ def compute_signals(
 def describe_links(links: list[Link], text: str) -> list[tuple[str, Any, str]]:
     """Link signals as (name, value, explanation)."""
     out: list[tuple[str, Any, str]] = []
-    if links:
-        out.append(("links", len(links), f"Contains {len(links)} link(s)."))
+    if not links:
+        return out
+    out.append(("links", len(links), f"Contains {len(links)} link(s)."))
 
     def first(pred: Any) -> Link | None:
         return next((link for link in links if pred(link)), None)
@@ -519,8 +558,6 @@ def describe_links(links: list[Link], text: str) -> list[tuple[str, Any, str]]:
                 f"Contains a meeting-booking link ({defang(link.domain)}).",
             )
         )
-    if not links:
-        return out
     low = text.lower()
     brands = [b for b in lx.BRANDS if len(b) >= 4 and b in low]
     if brands and not any(_is_brand_domain(link.domain, brands) for link in links):

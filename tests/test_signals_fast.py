@@ -174,3 +174,34 @@ def _plain_links(text: str) -> tuple[lk.Link, ...]:
 def test_links_match_the_plain_extraction() -> None:
     for text in _corpus():
         assert lk._links_cached.__wrapped__(text) == _plain_links(text), text
+
+
+def test_url_pattern_is_the_case_insensitive_original() -> None:
+    original = re.compile(r"(?:https?://|hxxps?://|www\.)[^\s<>\"'()\[\]]+", re.I)
+    extra = ["http://a", "HTTPS://x.y/z", "hxxp://b", "hTtPſ://c", "www.d", "WwW.e", "ſ", "H"]
+    rng = random.Random(7)
+    texts = [*_corpus(), *extra]
+    texts += [
+        "".join(rng.choice([*extra, " ", "(", "'", "s"]) for _ in range(9)) for _ in range(500)
+    ]
+    for text in texts:
+        assert [m.span() for m in lk._URL.finditer(text)] == [
+            m.span() for m in original.finditer(text)
+        ], text
+    # The letters spelled out are exactly those re.I matches ("ſ" for "s"), and no character
+    # outside them is folded onto them.
+    for letter, spelled in {
+        "h": "hH",
+        "t": "tT",
+        "p": "pP",
+        "s": "sSſ",
+        "x": "xX",
+        "w": "wW",
+    }.items():
+        folded = re.compile(letter, re.I)
+        assert {ch for ch in _all_cased() if folded.fullmatch(ch)} == set(spelled)
+
+
+@cache
+def _all_cased() -> tuple[str, ...]:
+    return tuple(ch for ch in map(chr, range(0x110000)) if ch.lower() != ch.upper() or ch == "ſ")

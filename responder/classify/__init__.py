@@ -67,10 +67,10 @@ class Classifier:
             return []
         probs, top_terms = self.offline.predict_explain(texts)
         labels = self.offline.labels
+        bests = probs.argmax(axis=1).tolist()
         out = []
-        for terms, sig, row in zip(top_terms, signals, probs, strict=True):
-            best = int(row.argmax())
-            label, confidence = labels[best], float(row[best])
+        for terms, sig, row, best in zip(top_terms, signals, probs.tolist(), bests, strict=True):
+            label, confidence = labels[best], row[best]
             reasons = signal_reasons(label, sig)
             reasons += model_reason(label, confidence, terms)
             out.append(
@@ -81,7 +81,7 @@ class Classifier:
                     signals={},
                     method="offline",
                     model=self.offline_name,
-                    extra={"probabilities": dict(zip(labels, map(float, row), strict=True))},
+                    extra={"probabilities": dict(zip(labels, row, strict=True))},
                 )
             )
         return out

@@ -15,6 +15,9 @@ from responder.signals import CUES, cue_counts, extract_links, has_phone
 
 _MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:€|eur|usd|dollars|pounds|euros)\b", re.I)
 _SHOUT = re.compile(r"\b[A-Z]{3,}\b")
+#: Quick tests: every _MONEY match has a digit, every _SHOUT match three capitals in a row.
+_DIGIT = re.compile(r"\d")
+_CAPS = re.compile(r"[A-Z]{3}")
 
 CUE_NAMES = tuple(CUES)
 FEATURE_NAMES: tuple[str, ...] = (
@@ -41,8 +44,8 @@ FEATURE_NAMES: tuple[str, ...] = (
 _INTENT_CUES = tuple(n for n in CUE_NAMES if n not in ("warm", "second_person", "urgency"))
 
 
-def feature_vector(text: str) -> np.ndarray:
-    """The intent feature vector of one text (same order as FEATURE_NAMES)."""
+def _feature_values(text: str) -> list[float]:
+    """The intent features of one text as floats (same order as FEATURE_NAMES)."""
     by = cue_counts(text)
     counts = list(by.values())
     links = extract_links(text) if ("." in text) else []
@@ -50,7 +53,8 @@ def feature_vector(text: str) -> np.ndarray:
     words = max(1, len(text.split()))
     asks = by["credentials"] + by["payment"] + by["personal_data"]
     phone = has_phone(text)
-    money = _MONEY.search(text) is not None
+    money = _DIGIT.search(text) is not None and _MONEY.search(text) is not None
+    shouts = len(_SHOUT.findall(text)) if _CAPS.search(text) else 0
     values = [math.log1p(c) for c in counts]
     values += [
         float(bool(links)),
@@ -60,7 +64,7 @@ def feature_vector(text: str) -> np.ndarray:
         float(any("cal" in link.domain or "hubspot" in link.domain for link in links)),
         float(phone),
         float(money),
-        min(1.0, len(_SHOUT.findall(text)) / 3),
+        min(1.0, shouts / 3),
         min(1.0, text.count("!") / 3),
         float(words < 12),
         float(words > 120),
@@ -71,10 +75,15 @@ def feature_vector(text: str) -> np.ndarray:
     quiet = not any(by[n] for n in _INTENT_CUES) and not links
     quiet = quiet and not phone and not money
     values += [float(quiet), float(40 <= words <= 120)]
-    return np.asarray(values, dtype=np.float64)
+    return values
+
+
+def feature_vector(text: str) -> np.ndarray:
+    """The intent feature vector of one text (same order as FEATURE_NAMES)."""
+    return np.asarray(_feature_values(text), dtype=np.float64)
 
 
 def feature_matrix(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, len(FEATURE_NAMES)))
-    return np.vstack([feature_vector(t) for t in texts])
+    return np.asarray([_feature_values(t) for t in texts], dtype=np.float64)

@@ -17,7 +17,11 @@ from urllib.parse import urlsplit
 
 from responder.classify import lexicon as lx
 
-_URL = re.compile(r"(?:https?://|hxxps?://|www\.)[^\s<>\"'()\[\]]+", re.I)
+#: `(?:https?://|hxxps?://|www\.)[^\s<>\"'()\[\]]+` case-insensitive, spelled out without re.I
+#: (which also matches "ſ" for "s") so that every alternative starts with a plain character: `re`
+#: then jumps between h, H, w and W instead of trying every position (several times faster).
+_URL_SCHEME = r"(?:[tT][tT]|[xX][xX])[pP][sS\u017f]?://"
+_URL = re.compile(rf"(?:h{_URL_SCHEME}|H{_URL_SCHEME}|w[wW][wW]\.|W[wW][wW]\.)[^\s<>\"'()\[\]]+")
 _BARE = re.compile(
     r"(?<![@\w.\-/])((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}|"
     r"\d{1,3}(?:\.\d{1,3}){3})((?::\d{2,5})?/[^\s<>\"'()\[\]]*)?",
@@ -118,7 +122,9 @@ def _registered(host: str) -> tuple[str, str, str]:
     return f"{ext.domain}.{ext.suffix}", ext.domain, ext.suffix
 
 
+@lru_cache(maxsize=8192)
 def _is_ip(host: str) -> bool:
+    """Whether `host` is an IP address (memoised: parsing raises for every other host)."""
     try:
         ipaddress.ip_address(host.strip("[]"))
         return True

@@ -26,6 +26,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -219,23 +220,24 @@ class _Words(_Tfidf):
         self.get = vec.vocabulary_.get
 
     def transform(self, texts: list[str]) -> _Block:
-        preprocess, tokenize, get = self.preprocess, self.tokenize, self.get
-        ids: list[int] = []
+        """n-grams are "w1 w2 ..." of consecutive tokens, like CountVectorizer's `_word_ngrams`;
+        all of a batch's are looked up in one pass (unknown ones give -1)."""
+        preprocess, tokenize = self.preprocess, self.tokenize
+        grams: list[str] = []
         lengths: list[int] = []
         for doc in texts:
             tokens = tokenize(preprocess(doc))
-            grams = list(tokens) if self.low == 1 else []
+            before = len(grams)
+            if self.low == 1:
+                grams += tokens
             for n in range(max(self.low, 2), self.high + 1):
-                if n == 2:
-                    grams += [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
-                else:
-                    grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-            found = [i for i in map(get, grams) if i is not None]
-            ids += found
-            lengths.append(len(found))
+                grams += map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False))
+            lengths.append(len(grams) - before)
+        ids = np.fromiter(map(self.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
         rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-        ids_array = np.asarray(ids, dtype=np.int64)
-        return self(_count_block(ids_array, rows, len(texts), self.n_features), len(texts))
+        known = ids >= 0
+        block = _count_block(ids[known], rows[known], len(texts), self.n_features)
+        return self(block, len(texts))
 
 
 class _CharWords(_Tfidf):
@@ -254,11 +256,13 @@ class _CharWords(_Tfidf):
             raise _NotCovered("char_wb min_n > 3")
         self.preprocess = vec.build_preprocessor()
         alphabet = sorted({ord(ch) for gram in vec.vocabulary_ for ch in gram})
-        self.alphabet = np.asarray(alphabet, dtype=np.int64)
         self.bits = (len(alphabet) + 1).bit_length()
         if not alphabet or self.bits * self.high > 62:
             raise _NotCovered("char_wb alphabet")
         number = {code: i + 1 for i, code in enumerate(alphabet)}
+        #: Character code -> its number; the last entry (0) stands for every code beyond.
+        self.numbers = np.zeros(alphabet[-1] + 2, dtype=np.int64)
+        self.numbers[alphabet] = np.arange(1, len(alphabet) + 1)
         by_length: dict[int, tuple[list[int], list[int]]] = {}
         for gram, feature in vec.vocabulary_.items():
             code = 0
@@ -280,9 +284,8 @@ class _CharWords(_Tfidf):
             words = preprocess(doc).split()
             padded.append(" " + "  ".join(words) + " " if words else "")
         joined = "".join(padded).encode("utf-32-le", "surrogatepass")
-        chars = np.frombuffer(joined, dtype=np.uint32).astype(np.int64)
-        where = np.minimum(np.searchsorted(self.alphabet, chars), len(self.alphabet) - 1)
-        letters = np.where(self.alphabet[where] == chars, where + 1, 0)
+        chars = np.frombuffer(joined, dtype=np.uint32)
+        letters = self.numbers[np.minimum(chars, len(self.numbers) - 1)]
         starts = np.repeat(np.arange(len(texts), dtype=np.int64), [len(p) for p in padded])
         rows, ids = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
         for n in range(self.low, self.high + 1):
@@ -310,6 +313,12 @@ class _Function:
         self.func, self.kw_args = trans.func, dict(trans.kw_args or {})
 
     def transform(self, texts: list[str]) -> _Block:
+        if self.func is _intent:  # its dense matrix, without building a SciPy matrix from it
+            dense = feature_matrix(list(texts)) * self.kw_args.get("weight", 0.25)
+            rows, cols = np.nonzero(dense)  # row by row, like csr_matrix(dense)
+            indptr = np.zeros(len(dense) + 1, dtype=np.int32)
+            np.cumsum(np.bincount(rows, minlength=len(dense)), out=indptr[1:])
+            return dense[rows, cols].astype(np.float64), cols.astype(np.int32), indptr
         out = sparse.csr_matrix(self.func(texts, **self.kw_args))
         out.sort_indices()
         return out.data.astype(np.float64), out.indices.astype(np.int32), out.indptr
@@ -351,8 +360,8 @@ class _FastScorer:
             self.widths[self.widths.index(-1)] = rest
         self.coef_t, self.intercept = clf.coef_.T, clf.intercept_
 
-    def features(self, texts: list[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """(the union's output, its first block), both CSR with sorted indices."""
+    def features(self, texts: list[str]) -> tuple[sparse.csr_matrix, _Block]:
+        """(the union's output as CSR with sorted indices, its first block)."""
         n = len(texts)
         blocks = [part.transform(texts) for part in self.parts]
         rows, cols, data = [], [], []
@@ -369,14 +378,16 @@ class _FastScorer:
         features = sparse.csr_matrix(
             (np.concatenate(data)[order], np.concatenate(cols)[order], indptr), shape=(n, offset)
         )
-        first = sparse.csr_matrix(blocks[0], shape=(n, self.widths[0]))
-        return features, first
+        return features, blocks[0]
 
     def proba(self, features: sparse.csr_matrix) -> np.ndarray:
-        """LogisticRegression.predict_proba (multinomial): softmax of X @ coef.T + intercept."""
-        from sklearn.utils.extmath import softmax
-
-        return softmax(features @ self.coef_t + self.intercept, copy=False)
+        """LogisticRegression.predict_proba (multinomial): softmax of X @ coef.T + intercept,
+        step by step as scikit-learn's `softmax` does it."""
+        scores = features @ self.coef_t + self.intercept
+        scores -= np.max(scores, axis=1).reshape((-1, 1))
+        np.exp(scores, out=scores)
+        scores /= np.sum(scores, axis=1).reshape((-1, 1))
+        return scores
 
 
 def _fast_scorer(pipeline: Any, texts: list[str]) -> _FastScorer | None:
@@ -476,33 +487,30 @@ class OfflineModel:
         return [str(c) for c in self.pipeline.classes_]
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        with _one_thread_cached():
-            features, _words = self._features(texts)
-            return self._proba(features)
+        return self._score(texts)[0]
 
     def predict_explain(self, texts: list[str], k: int = 4) -> tuple[np.ndarray, list[list[str]]]:
         """Probabilities and, per text, the word n-grams that pushed most towards its label."""
         coef = self.pipeline.named_steps["clf"].coef_
-        with _one_thread_cached():
-            features, words = self._features(texts)
-            probs = self._proba(features)
+        probs, (data, indices, indptr) = self._score(texts)
         terms: list[list[str]] = []
         if not len(probs):
             return probs, terms
         # Each word n-gram's push towards its row's label, for all rows at once.
-        rows = np.repeat(probs.argmax(axis=1), np.diff(words.indptr))
-        all_scores = words.data * coef[rows, words.indices]
-        indptr = words.indptr.tolist()
+        rows = np.repeat(np.arange(len(probs)), np.diff(indptr))
+        all_scores = data * coef[probs.argmax(axis=1)[rows], indices]
+        pushing = np.bincount(rows[all_scores > 0.05], minlength=len(probs)).tolist()
+        bounds = indptr.tolist()
         term = self._term
         for i in range(len(probs)):
-            start, end = indptr[i], indptr[i + 1]
-            scores = all_scores[start:end]
-            if not (scores > 0.05).any():
+            if not pushing[i]:
                 terms.append([])
                 continue
-            idx = words.indices[start:end]
-            order = np.argsort(-scores)[: k * 3]
-            picked = [term(int(idx[j])) for j in order if scores[j] > 0.05]
+            start, end = bounds[i], bounds[i + 1]
+            scores = all_scores[start:end]
+            order = np.argsort(-scores)[: k * 3].tolist()
+            values, idx = scores.tolist(), indices[start:end].tolist()
+            picked = [term(idx[j]) for j in order if values[j] > 0.05]
             terms.append([t for t, stop in picked if not stop][:k])
         return probs, terms
 
@@ -516,21 +524,22 @@ class OfflineModel:
             found = cache[index] = (text, bool(_STOP.intersection(text.split())))
         return found
 
-    def _features(self, texts: list[str]) -> tuple[Any, sparse.csr_matrix]:
-        """The feature union's output for `texts` and its word n-gram block (CSR)."""
+    def _score(self, texts: list[str]) -> tuple[np.ndarray, _Block]:
+        """Probabilities and the word n-gram block (data, indices, indptr; sorted rows).
+
+        The fast scorer needs no thread limit (it calls no BLAS routine: SciPy's own loops do the
+        sparse product); the pipeline runs under one."""
         scorer = self._fast(texts)
         if scorer is not None:
-            return scorer.features(texts)
+            features, words = scorer.features(texts)
+            return scorer.proba(features), words
         union = self.pipeline.named_steps["features"]
-        features = union.transform(texts)
+        with _one_thread_cached():
+            features = union.transform(texts)
+            probs = self.pipeline.named_steps["clf"].predict_proba(features)
         n_words = len(self._vocab(union.transformer_list[0][1]))
-        return features, sparse.csr_matrix(features[:, :n_words])
-
-    def _proba(self, features: Any) -> np.ndarray:
-        scorer = self.meta.get("_scorer")
-        if scorer:
-            return scorer.proba(features)
-        return self.pipeline.named_steps["clf"].predict_proba(features)
+        block = sparse.csr_matrix(features[:, :n_words])
+        return probs, (block.data, block.indices, block.indptr)
 
     def _fast(self, texts: list[str]) -> _FastScorer | None:
         """The model's fast scorer (checked at the first call), or None."""

@@ -77,7 +77,8 @@ def test_fast_scorer_reproduces_the_pipeline(chars: tuple[int, int] | None) -> N
     assert (fast != slow).nnz == 0
     np.testing.assert_array_equal(fast.indices, slow.indices)
     n_words = len(union.transformer_list[0][1].vocabulary_)
-    assert (words != slow[:, :n_words]).nnz == 0
+    words_matrix = sparse.csr_matrix(words, shape=(len(texts), n_words))
+    assert (words_matrix != slow[:, :n_words]).nnz == 0
     clf = model.pipeline.named_steps["clf"]
     np.testing.assert_array_equal(scorer.proba(fast), clf.predict_proba(slow))
 
