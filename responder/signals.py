@@ -474,6 +474,25 @@ def _scan_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(_fast([w for n in names for w in getattr(lx, n.upper())]) for names in _SCANS)
 
 
+_FRIENDLY = re.compile(r"(?<!\w)(?:" + "|".join(lx.FRIENDLY) + r")(?!\w)")
+_SELF = re.compile(r"(?<!\w)(?:" + "|".join(lx.SELF_REFERENCE) + r")(?!\w)")
+#: A single rude word counts as aimed at the reader only in a message this short.
+DIRECTED_MAX_WORDS = 12
+
+
+def directed_abuse(text: str, counts: dict[str, int]) -> bool:
+    """Abuse aimed at the reader: two or more abusive terms, or one in a short message that
+    addresses "you"; never when friendly markers (lol, jk, a kiss) or self-blame ("I'm such an
+    idiot") show banter."""
+    low = text.lower()
+    if _FRIENDLY.search(low) or _SELF.search(low):
+        return False
+    if counts.get("abuse", 0) >= 2 and len(low.split()) <= 40:
+        return True
+    short = len(low.split()) <= DIRECTED_MAX_WORDS
+    return bool(counts.get("abuse", 0) and counts.get("second_person", 0) and short)
+
+
 def compute_signals(
     text: str,
     subject: str | None = None,
@@ -493,6 +512,12 @@ def compute_signals(
         sig.add(name, value, why)
     if has_phone(full):
         sig.add("contact_number", True, "Gives a phone number or SMS short code to call or text.")
+    if sig.counts.get("abuse") and directed_abuse(full[:FEATURE_CHARS], sig.counts):
+        sig.add(
+            "abuse_directed",
+            True,
+            "Insults, sexual remarks or threats aimed at you, with no friendly context.",
+        )
     if relationship is not None:
         _relationship_signals(sig, relationship)
     if language and language != "und":

@@ -1,7 +1,9 @@
 """Combination: safety rules first, then the model's label, calibrated confidence and reasons.
 
 Rules (high precision, method "rules"): a link to a look-alike, punycode or raw-IP host together
-with a credentials ask is phishing; gift-card payment asks are scam. Safety (method "safety"): an
+with a credentials ask is phishing; gift-card payment asks are scam. Behind the offline model only
+(an LLM reads banter better): insults aimed at the reader without friendly context (lol, jk,
+self-blame) are harassment. Safety (method "safety"): an
 ongoing conversation the user took part in, or an allowed sender, is never auto-declined (it goes to
 review); a blocked sender keeps its label with "blocked sender" as the first reason.
 """
@@ -50,7 +52,7 @@ SUPPORT: dict[str, tuple[str, ...]] = {
     ),
     "sales_pitch": ("calendar_link", "pitch", "mass_outreach"),
     "recruiting": ("recruiting", "mass_outreach"),
-    "harassment": ("abuse",),
+    "harassment": ("abuse_directed", "abuse"),
     "genuine": ("warm",),
 }
 _RELATIONSHIP = (
@@ -110,9 +112,22 @@ def _blocked_account_lure(sig: Signals) -> bool:
     return bool(exits) or (asks and ("links" in sig or "contact_number" in sig))
 
 
+def offline_rule_label(sig: Signals) -> tuple[str, float, str] | None:
+    """Rules that back the offline model only: an LLM reads banter better than a word list."""
+    if "abuse_directed" in sig and "warm" not in sig:
+        return (
+            "harassment",
+            0.85,
+            "Rule: insults, sexual remarks or threats aimed at you, with no friendly context.",
+        )
+    return None
+
+
 def apply_rules(result: ClassificationResult, sig: Signals) -> ClassificationResult:
     """A firing rule sets the label (method "rules"), or backs up a model that agrees."""
     ruled = rule_label(sig)
+    if ruled is None and result.method == "offline":
+        ruled = offline_rule_label(sig)
     if ruled is None:
         return result
     label, confidence, why = ruled

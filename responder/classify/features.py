@@ -38,10 +38,29 @@ FEATURE_NAMES: tuple[str, ...] = (
     "ask_with_urgency",
     "no_intent",
     "medium",
+    "no_risk",
 )
 #: Cues that say what a sender wants; a message with none of them (and no link, phone or money)
 #: is most likely a normal conversation.
 _INTENT_CUES = tuple(n for n in CUE_NAMES if n not in ("warm", "second_person", "urgency"))
+#: Cues of what fraud asks for; a message with none of them and no link or phone number is
+#: "no risk", and only such a message gets the full benefit of the doubt towards genuine.
+RISK_CUES = (
+    "credentials",
+    "payment",
+    "gift_cards",
+    "crypto",
+    "prize",
+    "advance_fee",
+    "fake_job",
+    "loan",
+    "delivery",
+    "account_alert",
+    "account_block",
+    "premium_cta",
+    "off_platform",
+    "personal_data",
+)
 
 
 def _feature_values(text: str) -> list[float]:
@@ -74,7 +93,8 @@ def _feature_values(text: str) -> list[float]:
     ]
     quiet = not any(by[n] for n in _INTENT_CUES) and not links
     quiet = quiet and not phone and not money
-    values += [float(quiet), float(40 <= words <= 120)]
+    no_risk = not links and not phone and not any(by[n] for n in RISK_CUES)
+    values += [float(quiet), float(40 <= words <= 120), float(no_risk)]
     return values
 
 

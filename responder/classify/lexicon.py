@@ -396,6 +396,40 @@ ACCOUNT_BLOCK = [
     r"(?:kyc|pan card|aadhaar) (?:update|has expired|is pending|expired|pending|details)",
 ]
 
+#: Friendly context around rude words: banter between friends, not abuse.
+FRIENDLY = [
+    r"lol",
+    r"lmao",
+    r"rofl",
+    r"haha\w*",
+    r"hehe\w*",
+    r"jk",
+    r"j/k",
+    r"just kidding",
+    r"kidding",
+    r"xx+",
+    r"love (?:you|u|ya)",
+    r"mate",
+    r"bro",
+    r"babe",
+    r"😂",
+    r"🤣",
+    r"😘",
+    r"❤",
+    r"😜",
+    r"😉",
+]
+
+#: The writer insults themselves ("I'm such an idiot"), not the reader.
+SELF_REFERENCE = [
+    r"i'?m",
+    r"i am",
+    r"i feel",
+    r"i felt",
+    r"i was",
+    r"my",
+]
+
 #: Premium-rate numbers, SMS short-code call-to-actions and per-minute / per-message prices.
 PREMIUM_CTA = [
     r"09\d{2} ?\d{3} ?\d{3,4}\b",

@@ -60,6 +60,8 @@ def _reference_explain(model: off.OfflineModel, texts: list[str], k: int = 4) ->
         order = np.argsort(-scores)[: k * 3]
         picked = [str(vocab[idx[j]]) for j in order if scores[j] > 0.05]
         picked = [t for t in picked if not off._STOP.intersection(t.split())]
+        # Placeholders read as what they stand for ("<a link>", not "LINK").
+        picked = [" ".join(off.PLACEHOLDERS.get(w, w) for w in t.split()) for t in picked]
         terms.append(picked[:k])
     return probs, terms
 
