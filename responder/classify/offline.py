@@ -175,7 +175,10 @@ _Block = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def _count_block(ids: np.ndarray, rows: np.ndarray, n_rows: int, n_features: int) -> _Block:
     """CountVectorizer's matrix (counts, sorted indices) from found feature ids and their rows."""
-    keys, counts = np.unique(rows * n_features + ids, return_counts=True)
+    keys = rows * n_features + ids
+    if n_rows * n_features < 2**31:  # sorting 32-bit keys is faster
+        keys = keys.astype(np.int32)
+    keys, counts = np.unique(keys, return_counts=True)
     indptr = np.zeros(n_rows + 1, dtype=np.int32)
     np.cumsum(np.bincount(keys // n_features, minlength=n_rows), out=indptr[1:])
     return counts.astype(np.float64), (keys % n_features).astype(np.int32), indptr
@@ -448,19 +451,33 @@ _N_LINK = re.compile(
     r"(?:https?:/*|hxxps?:/*|www\.)\S+|\b[\w.-]+\.(?:com|net|org|co\.uk|info|xyz|top|ru|io|ly|me|us)"
     r"\b\S*"
 )
+#: What every _N_LINK match contains besides "http", "hxxp" or "www." (a quick test first).
+_N_LINK_TLD = re.compile(r"\.(?:com|net|org|co\.uk|info|xyz|top|ru|io|ly|me|us)\b")
+# The number patterns below are written to start with one character class, so that `re` jumps to
+# the characters that can start a match instead of trying every position; each finds exactly the
+# matches of the plain pattern in its comment (a look-behind after the first character stands for
+# the \b before it).
+#: [£$€]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|eur|gbp|rs)\b|\brs\.?\s?\d[\d,.]*
 _N_MONEY = re.compile(
-    r"[£$€]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|eur|gbp|rs)\b|\brs\.?\s?\d[\d,.]*"
+    r"[£$€\dr](?:(?<=[£$€])\s?\d[\d,.]*"
+    r"|(?<=\d)(?<!\w\d)[\d,.]*\s?(?:pounds|dollars|euros|usd|eur|gbp|rs)\b"
+    r"|(?<=r)(?<!\wr)s\.?\s?\d[\d,.]*)"
 )
-_N_PHONE = re.compile(r"\+?\d[\d \-()]{8,}\d")
-_N_CODE = re.compile(r"\b\d{4,6}\b")
-_N_NUM = re.compile(r"\d{2,}")
+#: \+?\d[\d \-()]{8,}\d
+_N_PHONE = re.compile(r"[+\d](?:(?<=\+)\d[\d \-()]{8,}\d|(?<=\d)[\d \-()]{8,}\d)")
+#: \b\d{4,6}\b
+_N_CODE = re.compile(r"\d(?<!\w\d)\d{3,5}\b")
+#: \d{2,}
+_N_NUM = re.compile(r"\d\d+")
 
 
 def normalize_words(text: str) -> str:
     """What the word n-grams read: lower case, with links, amounts, phone numbers, short codes and
     numbers replaced by placeholders (single digits stay: "2", "4" are words in SMS)."""
-    t = _N_LINK.sub(" LINK ", text.lower())
-    if any(ch.isdigit() for ch in t):
+    t = text.lower()
+    if "http" in t or "hxxp" in t or "www." in t or _N_LINK_TLD.search(t):
+        t = _N_LINK.sub(" LINK ", t)
+    if any(map(str.isdigit, t)):
         t = _N_MONEY.sub(" MONEY ", t)
         t = _N_PHONE.sub(" PHONE ", t)
         t = _N_CODE.sub(" CODE ", t)

@@ -131,3 +131,50 @@ def test_a_scorer_that_disagrees_is_not_used(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(off._Words, "transform", off_by_a_little)
     assert off._fast_scorer(model.pipeline, _TEXTS) is None
+
+
+_ORIGINAL_NUMBERS = {
+    "_N_MONEY": r"[£$€]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:pounds|dollars|euros|usd|eur|gbp|rs)\b"
+    r"|\brs\.?\s?\d[\d,.]*",
+    "_N_PHONE": r"\+?\d[\d \-()]{8,}\d",
+    "_N_CODE": r"\b\d{4,6}\b",
+    "_N_NUM": r"\d{2,}",
+}
+
+
+def _number_texts() -> list[str]:
+    import random
+
+    rng = random.Random(5)
+    pieces = [*"0123456789+-() ,.£$€rsx_a", "rs.", "rs 5", "usd", "eur", "pounds", "٣", "١٢"]
+    pieces += ["+44 20 7946 0958", "12345", "1234567", "www.x.com", "http://a", "e.g. sth.io"]
+    texts = [*_TEXTS, *(r.text.lower() for r in off.seed_rows()[::7])]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(4000)]
+    return texts
+
+
+@pytest.mark.parametrize("name", list(_ORIGINAL_NUMBERS))
+def test_number_patterns_match_as_written(name: str) -> None:
+    import re
+
+    fast, plain = getattr(off, name), re.compile(_ORIGINAL_NUMBERS[name])
+    for text in _number_texts():
+        assert [m.span() for m in fast.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ], text
+
+
+def test_normalize_words_is_unchanged() -> None:
+    import re
+
+    def plain(text: str) -> str:
+        t = off._N_LINK.sub(" LINK ", text.lower())
+        if any(ch.isdigit() for ch in t):
+            for name, word in (("_N_MONEY", "MONEY"), ("_N_PHONE", "PHONE")):
+                t = re.sub(_ORIGINAL_NUMBERS[name], f" {word} ", t)
+            for name, word in (("_N_CODE", "CODE"), ("_N_NUM", "NUM")):
+                t = re.sub(_ORIGINAL_NUMBERS[name], f" {word} ", t)
+        return t
+
+    for text in _number_texts():
+        assert off.normalize_words(text) == plain(text), text
