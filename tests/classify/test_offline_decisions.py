@@ -94,3 +94,23 @@ def test_directed_abuse_is_harassment_for_the_offline_model(text: str) -> None:
 )
 def test_banter_and_third_parties_are_not_directed_abuse(text: str) -> None:
     assert "abuse_directed" not in compute_signals(text)
+
+
+def test_tune_decide_adds_more_towards_genuine_without_risk() -> None:
+    from responder.classify.tune import decide
+
+    classes = np.asarray(["genuine", "scam"])
+    proba = np.asarray([[0.2, 0.8], [0.2, 0.8]])
+    pred = decide(proba, classes, np.asarray([1.0, 0.0]), bias=0.5, no_risk_bias=1.5)
+    assert list(pred) == ["genuine", "scam"]
+
+
+def test_tune_choose_prefers_recall_within_the_flag_budget() -> None:
+    from responder.classify.tune import MAX_FLAGGED, choose
+
+    rows = [
+        {"genuine_flagged": MAX_FLAGGED + 0.01, "phish_scam_recall": 0.99, "macro_f1": 0.9},
+        {"genuine_flagged": MAX_FLAGGED, "phish_scam_recall": 0.90, "macro_f1": 0.7},
+        {"genuine_flagged": 0.01, "phish_scam_recall": 0.85, "macro_f1": 0.8},
+    ]
+    assert choose(rows) is rows[1]
