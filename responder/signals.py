@@ -136,9 +136,11 @@ def _alternatives(words: list[str]) -> list[str]:
     return [w[2:] if w.startswith(r"\b") else w for w in words]
 
 
-def _compile(words: list[str]) -> re.Pattern[str]:
-    """One pattern per lexicon, matched on lower-cased text at word starts (fast: no re.I)."""
-    return re.compile(r"(?<!\w)(?:" + "|".join(_alternatives(words)) + r")")
+def _compile(words: list[str], whole_words: bool = False) -> re.Pattern[str]:
+    """One pattern per lexicon, matched on lower-cased text at word starts (fast: no re.I);
+    `whole_words` also requires a word end ("mate" does not match "material")."""
+    end = r"(?!\w)" if whole_words else ""
+    return re.compile(r"(?<!\w)(?:" + "|".join(_alternatives(words)) + r")" + end)
 
 
 CUES: dict[str, re.Pattern[str]] = {
@@ -474,10 +476,12 @@ def _scan_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(_fast([w for n in names for w in getattr(lx, n.upper())]) for names in _SCANS)
 
 
-_FRIENDLY = re.compile(r"(?<!\w)(?:" + "|".join(lx.FRIENDLY) + r")(?!\w)")
-_SELF = re.compile(r"(?<!\w)(?:" + "|".join(lx.SELF_REFERENCE) + r")(?!\w)")
+_FRIENDLY = _compile(lx.FRIENDLY, whole_words=True)
+_SELF = _compile(lx.SELF_REFERENCE, whole_words=True)
 #: A single rude word counts as aimed at the reader only in a message this short.
 DIRECTED_MAX_WORDS = 12
+#: Two or more rude words count as aimed at the reader in a message up to this long.
+DIRECTED_MAX_WORDS_MANY = 40
 
 
 def directed_abuse(text: str, counts: dict[str, int]) -> bool:
@@ -487,10 +491,10 @@ def directed_abuse(text: str, counts: dict[str, int]) -> bool:
     low = text.lower()
     if _FRIENDLY.search(low) or _SELF.search(low):
         return False
-    if counts.get("abuse", 0) >= 2 and len(low.split()) <= 40:
+    words, abuse = len(low.split()), counts.get("abuse", 0)
+    if abuse >= 2 and words <= DIRECTED_MAX_WORDS_MANY:
         return True
-    short = len(low.split()) <= DIRECTED_MAX_WORDS
-    return bool(counts.get("abuse", 0) and counts.get("second_person", 0) and short)
+    return bool(abuse and counts.get("second_person", 0) and words <= DIRECTED_MAX_WORDS)
 
 
 def compute_signals(

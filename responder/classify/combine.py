@@ -3,9 +3,11 @@
 Rules (high precision, method "rules"): a link to a look-alike, punycode or raw-IP host together
 with a credentials ask is phishing; gift-card payment asks are scam. Behind the offline model only
 (an LLM reads banter better): insults aimed at the reader without friendly context (lol, jk,
-self-blame) are harassment. Safety (method "safety"): an
-ongoing conversation the user took part in, or an allowed sender, is never auto-declined (it goes to
-review); a blocked sender keeps its label with "blocked sender" as the first reason.
+self-blame) are harassment.
+
+Safety (method "safety"): an ongoing conversation the user took part in, or an allowed sender, is
+never auto-declined (it goes to review); a blocked sender keeps its label with "blocked sender" as
+the first reason.
 """
 
 from __future__ import annotations

@@ -481,6 +481,20 @@ def normalize_words(text: str) -> str:
 #: Words of one character count too ("u", "r", "2"): SMS writes them instead of longer ones.
 WORD_TOKENS = r"(?u)\b\w+\b"
 
+
+def word_vectorizer() -> Any:
+    """The model's word n-gram TF-IDF (unfitted); `tune` cross-validates with the same one."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        max_features=40000,
+        preprocessor=normalize_words,
+        token_pattern=WORD_TOKENS,
+    )
+
+
 _DEFAULT: Any = object()
 
 
@@ -497,18 +511,7 @@ def _pipeline(
 
     chars = HYPERPARAMS["char_range"] if char_range is _DEFAULT else char_range
     weight = intent_weight or HYPERPARAMS["intent_weight"]
-    parts: list[tuple[str, Any]] = [
-        (
-            "word",
-            TfidfVectorizer(
-                ngram_range=(1, 2),
-                sublinear_tf=True,
-                max_features=40000,
-                preprocessor=normalize_words,
-                token_pattern=WORD_TOKENS,
-            ),
-        )
-    ]
+    parts: list[tuple[str, Any]] = [("word", word_vectorizer())]
     if chars is not None:
         char = TfidfVectorizer(
             analyzer="char_wb",
@@ -662,14 +665,12 @@ def train(rows: list[TrainingRow]) -> OfflineModel:
             [r.label for r in rows],
             clf__sample_weight=np.asarray([r.weight for r in rows]),
         )
-    shift_towards_genuine(
-        pipe.named_steps["clf"], HYPERPARAMS["genuine_bias"], HYPERPARAMS["genuine_bias_no_risk"]
-    )
+    shift_towards_genuine(pipe, HYPERPARAMS["genuine_bias"], HYPERPARAMS["genuine_bias_no_risk"])
     meta = {"rows": len(rows), "trained_at": datetime.now(UTC).isoformat()}
     return OfflineModel(pipeline=pipe, version=rows_hash(rows), meta=meta)
 
 
-def shift_towards_genuine(clf: Any, bias: float, no_risk_bias: float = 0.0) -> None:
+def shift_towards_genuine(pipeline: Any, bias: float, no_risk_bias: float = 0.0) -> None:
     """Give genuine the benefit of the doubt: its odds times e**bias for every message, and times
     e**no_risk_bias more for a message with no risk signal (no link, phone number or fraud ask;
     the "no_risk" intent feature).
@@ -681,11 +682,12 @@ def shift_towards_genuine(clf: Any, bias: float, no_risk_bias: float = 0.0) -> N
     Chosen with the other hyper-parameters by leave-one-written-file-out cross-validation on the
     seed (`python -m responder.classify.tune --transfer`): the highest phishing+scam recall with
     at most 4% of held-out genuine messages flagged."""
+    clf = pipeline.named_steps["clf"]
     row = list(clf.classes_).index("genuine")
     clf.intercept_[row] += bias
     if no_risk_bias:
         column = clf.coef_.shape[1] - len(FEATURE_NAMES) + FEATURE_NAMES.index("no_risk")
-        clf.coef_[row, column] += no_risk_bias / HYPERPARAMS["intent_weight"]
+        clf.coef_[row, column] += no_risk_bias / intent_weight(pipeline)
 
 
 def seed_rows() -> list[TrainingRow]:

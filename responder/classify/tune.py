@@ -135,7 +135,6 @@ def decide(
 def cross_validate(folds: int = 4, transfer: bool = False) -> list[dict[str, Any]]:
     """One row per grid point: the pooled held-out scores."""
     from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     from responder.classify.seedgen import load_seed
@@ -153,13 +152,7 @@ def cross_validate(folds: int = 4, transfer: bool = False) -> list[dict[str, Any
     log.info("%d rows, %d folds, %d rows scored", len(rows), len(splits), len(tested))
     blocks = []
     for train, _test in splits:
-        word = TfidfVectorizer(
-            ngram_range=(1, 2),
-            sublinear_tf=True,
-            max_features=40000,
-            preprocessor=offline.normalize_words,
-            token_pattern=offline.WORD_TOKENS,
-        )
+        word = offline.word_vectorizer()
         word.fit([texts[i] for i in train])
         x = sparse.hstack([word.transform(texts), sparse.csr_matrix(intent * weight)]).tocsr()
         blocks.append(x)
