@@ -77,6 +77,9 @@ def test_random_sigkills_lose_nothing_and_send_nothing_twice(
             break
     final = Worker(tmp_path, **env)
     try:
+        # When the killed workers already finished everything, _settled is true at once: wait
+        # for this worker's start, or SIGTERM lands while it is still importing (exit -15).
+        wait_for(lambda: _started(engine, final.proc.pid), what="the final worker to start")
         wait_for(lambda: _settled(engine), timeout=120, what=f"all work to settle ({why})")
     finally:
         assert final.stop() == 0, final.output()
