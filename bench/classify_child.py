@@ -54,7 +54,7 @@ def _texts_run(classifier: Any, inbox: list[Any], size: int = 200) -> tuple[floa
 def _batch_run(classifier: Any, engine: Any, ids: list[int], size: int = 200) -> float:
     from sqlmodel import Session, col, select
 
-    from responder.models import Message
+    from responder.store.models import Message
 
     elapsed = 0.0
     with Session(engine) as session:
@@ -85,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.common import make_settings
     from bench.gen_inbox import generate_inbox
-    from responder.classify import build_classifier
-    from responder.db import make_engine
-    from responder.models import Message
+    from responder.classify.classifier import build_classifier
+    from responder.store.db import make_engine
+    from responder.store.models import Message
 
     settings = make_settings(args.workdir, args.url)
     engine = make_engine(args.url, settings=settings)

@@ -126,7 +126,7 @@ def sqlite_url(workdir: Path, name: str) -> str:
 
 def fresh_database(cfg: BenchConfig, name: str, *, postgres: bool = False) -> str:
     """The URL of a new, migrated, empty database (SQLite file, or a database on the cluster)."""
-    from responder import db
+    from responder.store import db
 
     if postgres:
         from tests.support.postgres import create_database
@@ -203,8 +203,8 @@ def pg_skip_reason(cfg: BenchConfig) -> str | None:
 def import_inbox(cfg: BenchConfig, url: str, messages: list[Any], name: str) -> int:
     """Load generated inbox messages into a migrated database through the real import path."""
     from bench.gen_inbox import write_linkedin_csv
-    from responder.db import make_engine
-    from responder.ingest import import_path
+    from responder.ingest.importer import import_path
+    from responder.store.db import make_engine
 
     path = write_linkedin_csv(messages, cfg.workdir / "inbox" / f"{name}.csv")
     settings = make_settings(cfg.workdir, url)

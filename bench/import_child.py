@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
 
     from bench.common import make_settings
-    from responder.db import make_engine
+    from responder.store.db import make_engine
 
     settings = make_settings(args.workdir, args.url)
     engine = make_engine(args.url, settings=settings)
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
         run = lambda: naive_import(engine=engine, path=args.path, limit=args.limit)  # noqa: E731
     else:
-        from responder.ingest import import_path
+        from responder.ingest.importer import import_path
 
         run = lambda: import_path(engine=engine, path=args.path, settings=settings)  # noqa: E731
     start_rss = _rss_mb()

@@ -46,7 +46,7 @@ class PerMessageClassifier:
 
 def _build_classifier(settings: Any, chat_model: Any, *, naive: bool) -> tuple[Any, str]:
     """The production classifier, or the naive baseline and how it was made."""
-    from responder.classify import build_classifier
+    from responder.classify.classifier import build_classifier
 
     params = inspect.signature(build_classifier).parameters
     if naive:
@@ -67,10 +67,10 @@ def _build_classifier(settings: Any, chat_model: Any, *, naive: bool) -> tuple[A
 
 def economy_run(cfg: BenchConfig, inbox: list[InboxMessage], *, naive: bool) -> dict[str, Any]:
     """Triage `inbox` with an LLM configured; count calls and prompt tokens at the server."""
-    from responder.db import make_engine
-    from responder.draft import build_drafter
+    from responder.drafts.drafter import build_drafter
     from responder.llm import build_chat_model
-    from responder.pipeline import triage_new
+    from responder.store.db import make_engine
+    from responder.triage.pipeline import triage_new
 
     model = InboxModel(inbox)
     server = start_server(model)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from responder.ingest.base import ParsedMessage, content_hash, normalize_profile_url
-from responder.models import Conversation, Message, Sender
+from responder.store.models import Conversation, Message, Sender
 
 
 def _sender(session: Session, pm: ParsedMessage) -> Sender:

@@ -26,8 +26,8 @@ log = logging.getLogger("bench.triage")
 
 
 def _one_run(cfg: BenchConfig, *, postgres: bool) -> tuple[float, int]:
-    from responder.db import make_engine
-    from responder.pipeline import triage_new
+    from responder.store.db import make_engine
+    from responder.triage.pipeline import triage_new
 
     url = fresh_database(cfg, "triage", postgres=postgres)
     try:

@@ -45,7 +45,7 @@ def _page_times(cfg: BenchConfig, url: str, page: str) -> dict[str, Any]:
 def bench_ui(cfg: BenchConfig) -> dict[str, Any]:
     from bench.common import make_settings
     from bench.ui_data import populate
-    from responder.db import make_engine
+    from responder.store.db import make_engine
 
     url = fresh_database(cfg, "ui")
     res: dict[str, Any] = {}

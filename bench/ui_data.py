@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bench.gen_inbox import COMPANY, FIRST, LAST, SERVICES
-from responder.models import (
+from responder.store.models import (
     Classification,
     Conversation,
     Correction,

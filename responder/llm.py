@@ -76,3 +76,10 @@ def build_chat_model(
         temperature=temperature,
         streaming=streaming,
     )
+
+
+def chat_model_for(settings: Settings) -> BaseChatModel | None:
+    """The configured chat model for background triage, or None (offline)."""
+    if not settings.llm.enabled:
+        return None
+    return build_chat_model(settings, purpose="classify")

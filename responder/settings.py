@@ -174,7 +174,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = PROJECT_ROOT / "data"
-    #: Empty means SQLite at <data_dir>/responder.db.
+    #: Empty means SQLite at <data_dir>/responder.store.db.
     database_url: str = ""
     log_level: str = "INFO"
 
@@ -208,7 +208,7 @@ class Settings(BaseSettings):
         if not self.data_dir.is_absolute():
             self.data_dir = (Path.cwd() / self.data_dir).resolve()
         if not self.database_url:
-            self.database_url = f"sqlite:///{self.data_dir / 'responder.db'}"
+            self.database_url = f"sqlite:///{self.data_dir / 'responder.store.db'}"
         elif self.database_url.startswith("postgresql://"):
             # psycopg 3 is the driver we ship.
             self.database_url = "postgresql+psycopg://" + self.database_url[len("postgresql://") :]

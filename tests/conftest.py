@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from responder import db
 from responder.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
+from responder.store import db
 from tests.support.fixtures_llm import openai_server  # noqa: F401
 from tests.support.postgres import create_database, find_pg_bin, throwaway_cluster
 

@@ -4,8 +4,8 @@ import json
 
 from typer.testing import CliRunner
 
-from responder import db
 from responder.cli import app
+from responder.store import db
 
 runner = CliRunner()
 

@@ -16,10 +16,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bench.gen_inbox import generate_inbox, write_linkedin_csv
-from responder import db
-from responder.classify import build_classifier
-from responder.ingest import import_path
-from responder.models import Classification, Draft, Message
+from responder.classify.classifier import build_classifier
+from responder.ingest.importer import import_path
+from responder.store import db
+from responder.store.models import Classification, Draft, Message
 
 
 def _write_export(path: Path, count: int) -> None:

@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from responder import db
-from responder.dashboard import (
+from responder.app.dashboard import (
     build_dashboard,
     data_version,
     fill_weeks,
@@ -22,8 +21,9 @@ from responder.dashboard import (
     week_start,
     weekly_by_label,
 )
-from responder.models import Draft, Message
 from responder.settings import Settings, get_settings
+from responder.store import db
+from responder.store.models import Draft, Message
 from tests.support.app_seed import CAMPAIGN, NOW, THIS_MONDAY, seed_views
 
 THIS_WEEK = date(2026, 11, 23)
@@ -179,8 +179,8 @@ def test_period_ends_at_newest_message_of_an_old_inbox(engine, settings) -> None
 
     from sqlmodel import Session
 
-    from responder.dashboard import build_dashboard
-    from responder.ingest import load_demo_inbox
+    from responder.app.dashboard import build_dashboard
+    from responder.ingest.importer import load_demo_inbox
 
     load_demo_inbox(engine=engine, settings=settings)
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from alembic import command
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from responder import db
-from responder.models import Classification, Conversation, Message, Sender
+from responder.store import db
+from responder.store.models import Classification, Conversation, Message, Sender
 
 
 def _roundtrip(url: str) -> None:
@@ -68,7 +68,7 @@ def _roundtrip(url: str) -> None:
 
 def test_migrations_sqlite(settings) -> None:
     _roundtrip(settings.database_url)
-    assert (settings.data_dir / "responder.db").exists()
+    assert (settings.data_dir / "responder.store.db").exists()
 
 
 @pytest.mark.postgres

@@ -7,9 +7,9 @@ import socket
 
 from typer.testing import CliRunner
 
-from responder import db
 from responder.cli import app
 from responder.settings import reset_settings_cache
+from responder.store import db
 
 runner = CliRunner()
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from responder.events import recent_problems
-from responder.ingest import import_text
+from responder.ingest.importer import import_text
 from responder.llm import build_chat_model
-from responder.models import Message
-from responder.pipeline import triage_new
 from responder.settings import get_settings, reset_settings_cache
+from responder.store.events import recent_problems
+from responder.store.models import Message
+from responder.triage.pipeline import triage_new
 from tests.support.openai_server import Reply
 
 

@@ -1,4 +1,4 @@
-"""responder.inbox: the paginated list, filters, counts, detail, thread and review queue."""
+"""responder.app.inbox: the paginated list, filters, counts, detail, thread and review queue."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from responder import inbox
+from responder.app import inbox
 from responder.errors import NotFoundError
-from responder.models import (
+from responder.store.models import (
     Classification,
     Conversation,
     Correction,
@@ -252,7 +252,7 @@ def test_label_filter_and_counts_use_indexes(engine: Engine, seeded: dict) -> No
 
 @pytest.mark.postgres
 def test_search_on_postgres(pg_url: str) -> None:
-    from responder import db
+    from responder.store import db
 
     db.upgrade(pg_url)
     engine = db.make_engine(pg_url)

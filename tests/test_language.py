@@ -1,6 +1,6 @@
 import pytest
 
-from responder.language import UNKNOWN, detect_language
+from responder.classify.language import UNKNOWN, detect_language
 
 
 @pytest.mark.parametrize(

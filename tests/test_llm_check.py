@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from responder.llm_check import test_connection as check_connection
+from responder.app.llm_check import test_connection as check_connection
 from responder.settings import Settings
 from tests.support.openai_server import FakeOpenAIServer, Reply
 

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from responder import db
-from responder.ingest import load_demo_inbox
 from responder.ingest.demo import demo_labels
-from responder.models import Classification, Conversation, Draft, Event, Message
-from responder.pipeline import retry_failed, triage_new
+from responder.ingest.importer import load_demo_inbox
+from responder.store import db
+from responder.store.models import Classification, Conversation, Draft, Event, Message
 from responder.taxonomy import DECLINE_LABELS, REPORT_LABELS
+from responder.triage.pipeline import retry_failed, triage_new
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_triage_is_idempotent(demo, engine, settings, session) -> None:
 
 def test_failing_message_is_parked_not_stuck(engine, settings, session) -> None:
     """One message that makes the classifier raise is parked with an event; the rest go on."""
-    from responder.classify import build_classifier
+    from responder.classify.classifier import build_classifier
 
     load_demo_inbox(engine=engine, settings=settings)
     real = build_classifier(settings=settings)

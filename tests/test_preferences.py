@@ -6,14 +6,14 @@ import pytest
 from sqlmodel import Session, select
 
 from responder.errors import ConfigError
-from responder.models import Preference
-from responder.preferences import (
+from responder.settings import Settings
+from responder.store.models import Preference
+from responder.store.preferences import (
     effective_settings,
     load_preferences,
     reset_preferences,
     save_preferences,
 )
-from responder.settings import Settings
 
 
 def test_no_preferences_returns_base(session: Session, settings: Settings) -> None:

@@ -5,19 +5,18 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from responder.draft import build_drafter
+from responder.drafts.drafter import build_drafter
 from responder.errors import InvalidTransitionError
-from responder.ingest import load_demo_inbox
-from responder.models import Correction, Delivery, Draft, Message, Sender
-from responder.pipeline import triage_new
-from responder.review import (
+from responder.ingest.importer import load_demo_inbox
+from responder.store.models import Correction, Delivery, Draft, Message, Sender
+from responder.triage.pipeline import relabel, triage_new
+from responder.triage.review import (
     approve_draft,
     bulk_approve,
     edit_draft,
     mark_reported,
     mark_sent,
     reject_draft,
-    relabel,
 )
 
 

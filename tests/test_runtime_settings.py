@@ -6,9 +6,9 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from responder.cli import app
-from responder.ingest import load_demo_inbox
-from responder.models import Draft, Message
-from responder.preferences import runtime_settings, save_preferences
+from responder.ingest.importer import load_demo_inbox
+from responder.store.models import Draft, Message
+from responder.store.preferences import runtime_settings, save_preferences
 
 
 def test_runtime_settings_apply_stored_preferences(engine, settings) -> None:

@@ -18,15 +18,15 @@ import streamlit as st
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from responder import db
-from responder.business_hours import next_business_time
-from responder.ingest import import_path, load_demo_inbox
+from responder.channels.outbox import process_outbox
+from responder.followups.business_hours import next_business_time
+from responder.ingest.importer import import_path, load_demo_inbox
 from responder.llm import build_chat_model
-from responder.models import Delivery, Draft, Message
-from responder.outbox import process_outbox
-from responder.pipeline import triage_new
-from responder.review import approve_draft
 from responder.settings import PROJECT_ROOT, get_settings, reset_settings_cache
+from responder.store import db
+from responder.store.models import Delivery, Draft, Message
+from responder.triage.pipeline import triage_new
+from responder.triage.review import approve_draft
 from tests.support.openai_server import Reply
 from tests.support.smtp_server import PASSWORD as SMTP_PASSWORD
 from tests.support.smtp_server import SMTPServer
@@ -135,7 +135,7 @@ def test_no_secret_in_database_logs_or_pages(
     engine.dispose()
     db.reset_engine()
 
-    stored = b"".join(p.read_bytes() for p in settings.data_dir.glob("responder.db*"))
+    stored = b"".join(p.read_bytes() for p in settings.data_dir.glob("responder.store.db*"))
     logs = "\n".join(r.getMessage() for r in caplog.records)
     out = capsys.readouterr()
     for secret in SECRETS:

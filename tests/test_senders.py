@@ -5,19 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from responder.errors import NotFoundError
-from responder.models import Draft, Event, Message, Sender
-from responder.senders import (
-    add_to_list,
+from responder.app.campaigns import (
     block_campaign,
     campaign_messages,
     list_campaigns,
-    list_senders,
     report_campaign,
-    sender_profile,
-    set_status,
 )
+from responder.app.senders import add_to_list, list_senders, sender_profile, set_status
+from responder.errors import NotFoundError
 from responder.settings import Settings
+from responder.store.models import Draft, Event, Message, Sender
 from tests.support.app_seed import CAMPAIGN, seed_views
 
 
@@ -128,7 +125,7 @@ def test_block_campaign_skips_allowed(session: Session, seeded) -> None:  # type
 
 
 def test_report_campaign_creates_notes_once(session: Session, settings: Settings, seeded) -> None:  # type: ignore[no-untyped-def]
-    from responder.campaigns import CAMPAIGN_NOTE
+    from responder.app.campaigns import CAMPAIGN_NOTE
 
     camp_c = session.get(Message, seeded.messages["camp_c"])
     assert camp_c is not None
@@ -161,7 +158,7 @@ def test_report_campaign_creates_notes_once(session: Session, settings: Settings
     assert (again.notes_created, again.already_noted) == (0, 3)
     assert session.exec(select(Event).where(Event.kind == "campaign_reported")).all()
     # a report note can be marked reported, which blocks the sender
-    from responder.review import mark_reported
+    from responder.triage.review import mark_reported
 
     mark_reported(session=session, draft_id=notes[b].id, block=True)  # type: ignore[arg-type]
     bob = session.get(Sender, seeded.senders["bob"])
@@ -171,7 +168,7 @@ def test_report_campaign_creates_notes_once(session: Session, settings: Settings
 def test_report_campaign_without_drafting_engine_marks(
     session: Session, settings: Settings, seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    import responder.campaigns as campaigns
+    import responder.app.campaigns as campaigns
 
     monkeypatch.setattr(campaigns, "_offline_drafter", lambda _settings: None)
     camp_c = session.get(Message, seeded.messages["camp_c"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from responder.signals import (
+from responder.classify.signals import (
     Relationship,
     compute_signals,
     defang,

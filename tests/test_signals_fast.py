@@ -15,10 +15,10 @@ from functools import cache
 
 import pytest
 
-from responder import signals as sg
 from responder.classify import lexicon as lx
 from responder.classify import links as lk
-from responder.classify.seedgen import load_seed
+from responder.classify import signals as sg
+from responder.classify.training.seedgen import load_seed
 
 _PIECES = [
     *"0123456789+.-() \n\t,;:/@<>[]aAbBwWxXkK_'!",

@@ -1,4 +1,4 @@
-"""responder.tasks: enqueue, claim once, progress visible to another session, finish/fail."""
+"""responder.store.tasks: enqueue, claim once, progress visible to another session, finish/fail."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from responder import tasks
 from responder.errors import NotFoundError
+from responder.store import tasks
 
 
 def test_lifecycle(engine: Engine) -> None:

@@ -6,16 +6,11 @@ a page that is not written yet is simply left out of the navigation.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from ui import access, sidebar  # noqa: E402
+from ui import access, sidebar
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from responder.signals import defang
+from responder.classify.signals import defang
 from responder.taxonomy import DISPLAY, REPORT_LABELS
 
 #: Zero-width, joiner, BOM, soft hyphen and bidi embedding/override/isolate characters.

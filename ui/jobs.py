@@ -11,8 +11,12 @@ from typing import Any
 
 import streamlit as st
 
-from responder import tasks
+from responder.ingest.importer import import_path, load_demo_inbox
 from responder.settings import Settings
+from responder.store import tasks
+from responder.triage.pipeline import pending_count, triage_new
+from responder.worker.scheduler import worker_status
+from responder.worker.task_runner import run_queued_tasks
 from ui.state import chat_model, get_engine, session_scope
 
 log = logging.getLogger(__name__)
@@ -49,7 +53,6 @@ def save_upload(*, settings: Settings, name: str, data: bytes) -> Path:
 
 
 def triage_inline(settings: Settings) -> dict[str, Any]:
-    from responder.pipeline import triage_new
 
     bar, report = progress_bar("Sorting messages…")
     summary = triage_new(
@@ -63,7 +66,6 @@ def triage_inline(settings: Settings) -> dict[str, Any]:
 
 
 def untriaged_count() -> int:
-    from responder.pipeline import pending_count
 
     with session_scope() as s:
         return pending_count(s)
@@ -83,7 +85,6 @@ def triage_or_enqueue(settings: Settings) -> tuple[dict[str, Any] | None, int | 
 
 def load_demo(settings: Settings) -> dict[str, Any]:
     """Import the demo inbox and sort it (inline: it is small). Returns the import summary."""
-    from responder.ingest import load_demo_inbox
 
     with st.spinner("Loading the demo inbox…"):
         summary = load_demo_inbox(engine=get_engine(), settings=settings)
@@ -92,7 +93,6 @@ def load_demo(settings: Settings) -> dict[str, Any]:
 
 
 def import_inline(*, settings: Settings, path: Path) -> dict[str, Any]:
-    from responder.ingest import import_path
 
     bar, report = progress_bar(f"Importing {path.name.split('-', 1)[-1]}…")
     summary = import_path(engine=get_engine(), path=path, settings=settings, progress=report)
@@ -116,10 +116,7 @@ def enqueue_import(*, path: Path, name: str) -> int:
 
 def worker_alive() -> bool | None:
     """Whether a worker has a fresh heartbeat (None when the worker module is missing)."""
-    try:
-        from responder.worker import worker_status
-    except ImportError:
-        return None
+
     with session_scope() as s:
         return bool(worker_status(session=s).get("alive"))
 
@@ -127,8 +124,6 @@ def worker_alive() -> bool | None:
 def run_queued_here(settings: Settings) -> dict[str, int]:
     """Run the queued tasks in the app process (when no worker is running)."""
     import os
-
-    from responder.task_runner import run_queued_tasks
 
     return run_queued_tasks(
         engine=get_engine(), settings=settings, worker_id=f"app:{os.getpid()}", limit=20

@@ -8,8 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from responder import inbox, review
+from responder.app import inbox
+from responder.app.draft_stream import regenerate_streaming
 from responder.errors import ResponderError
+from responder.triage import review
 from ui.components import (
     fmt_conf,
     fmt_dt,
@@ -153,7 +155,6 @@ def _manual(item: inbox.ReviewItem) -> bool:
 
 def regenerate(item: inbox.ReviewItem) -> None:
     """A fresh draft for the message; the model's text streams into a plain-text box."""
-    from responder.draft_stream import regenerate_streaming
 
     settings = current_settings()
     box = st.empty()

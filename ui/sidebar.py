@@ -8,7 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from responder import inbox, tasks
+from responder.app import inbox
+from responder.store import tasks
+from responder.store.events import recent_problems
+from responder.worker.scheduler import worker_status
 from ui import access
 from ui.components import fmt_dt, md_escape, safe_text
 from ui.state import read_session
@@ -34,10 +37,7 @@ def _ago(value: datetime | None) -> str:
 
 
 def worker_box() -> None:
-    try:
-        from responder.worker import worker_status
-    except ImportError:
-        return
+
     try:
         with read_session() as s:
             status = worker_status(session=s)
@@ -82,7 +82,6 @@ def tasks_box() -> None:
 
 def problems_box() -> None:
     """Warnings and errors of the last day (LLM fallbacks, failed triage or sends) as plain text."""
-    from responder.events import recent_problems
 
     with read_session() as s:
         problems = recent_problems(session=s)

@@ -1,11 +1,8 @@
 """Shared app state for every page: the cached engine (migrated once), settings, services.
 
-Pages import it as ``from ui.state import ...``. `ui/app.py` puts the project root on `sys.path`;
-a page that must also run on its own (``AppTest.from_file("ui/pages/x.py")``, or
-``streamlit run ui/pages/x.py``) starts with the two lines::
-
-    import sys, pathlib
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+Pages import it as ``from ui.state import ...``: `ui` is installed with the project
+(`pip install -e .`), so pages run without any `sys.path` change, on their own too
+(``AppTest.from_file("ui/pages/x.py")`` or ``streamlit run ui/pages/x.py``).
 
 Secrets: Streamlit secrets (``.streamlit/secrets.toml``) are copied into the environment for the
 names in `SECRET_ENV_NAMES` and any ``RESPONDER_*`` key before settings are read, and never shown.
@@ -23,8 +20,12 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from responder import db
+from responder.drafts.drafter import build_drafter
+from responder.errors import ConfigError
+from responder.llm import build_chat_model
 from responder.settings import Settings, get_settings, reset_settings_cache
+from responder.store import db
+from responder.store.preferences import effective_settings
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,7 @@ def get_engine() -> Engine:
 def current_settings() -> Settings:
     """The settings every page uses: the base settings with the user's stored preferences."""
     base = base_settings()
-    try:
-        from responder.preferences import effective_settings
-    except ImportError:  # pragma: no cover - before preferences existed
-        return base
+
     with Session(get_engine()) as s:
         return effective_settings(session=s, base=base)
 
@@ -102,8 +100,6 @@ def read_session() -> Session:
 
 def chat_model(settings: Settings, *, purpose: str = "draft") -> Any:
     """The configured chat model, or None (offline or when it cannot be built; the page says why)."""
-    from responder.errors import ConfigError
-    from responder.llm import build_chat_model
 
     try:
         model = build_chat_model(settings, purpose=purpose)
@@ -115,7 +111,6 @@ def chat_model(settings: Settings, *, purpose: str = "draft") -> Any:
 
 
 def drafter(settings: Settings) -> Any:
-    from responder.draft import build_drafter
 
     return build_drafter(settings=settings, chat_model=chat_model(settings))
 

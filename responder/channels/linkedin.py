@@ -1,6 +1,6 @@
 """LinkedIn is a manual channel: members have no messaging API. An approved reply waits in the
 app (outbox state "manual") with its text to copy and the conversation link; the user sends it on
-LinkedIn and marks it sent (`responder.review.mark_sent`)."""
+LinkedIn and marks it sent (`responder.triage.review.mark_sent`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from responder.errors import NotFoundError
-from responder.models import Conversation, Delivery, Draft, Message, Sender
+from responder.store.models import Conversation, Delivery, Draft, Message, Sender
 
 MESSAGING_URL = "https://www.linkedin.com/messaging/"
 

@@ -15,10 +15,10 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
-from responder.claims import as_utc
 from responder.errors import ResponderError
-from responder.models import Draft, Message, Sender
 from responder.settings import Settings
+from responder.store.claims import as_utc
+from responder.store.models import Draft, Message, Sender
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from responder.signals import Relationship, Signals
+from responder.classify.signals import Relationship, Signals
 from responder.taxonomy import DECLINE_LABELS, DISPLAY, REPORT_LABELS
 
 if TYPE_CHECKING:
-    from responder.classify import ClassificationResult
+    from responder.classify.result import ClassificationResult
 
 #: Which signals support which label (used to order and pick reasons).
 SUPPORT: dict[str, tuple[str, ...]] = {

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from responder.models import Conversation, Message, Sender
-from responder.signals import Relationship, template_fingerprint
+from responder.classify.signals import Relationship, template_fingerprint
+from responder.store.models import Conversation, Message, Sender
 
 MIN_TEMPLATE_WORDS = 8
 

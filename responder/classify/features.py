@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from responder.signals import CUES, cue_counts, extract_links, has_phone
+from responder.classify.signals import CUES, cue_counts, extract_links, has_phone
 
 _MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:€|eur|usd|dollars|pounds|euros)\b", re.I)
 _SHOUT = re.compile(r"\b[A-Z]{3,}\b")

@@ -1,7 +1,7 @@
 """Links: extraction, normalisation, look-alike and disguised domains, defanging.
 
 Domains are parsed with `tldextract`'s bundled public-suffix snapshot (it never fetches).
-`responder.signals` re-exports the public names.
+`responder.classify.signals` re-exports the public names.
 """
 
 from __future__ import annotations

@@ -18,14 +18,16 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from responder.classify import ClassificationResult
 from responder.classify.context import MIN_TEMPLATE_WORDS, template_of
-from responder.models import Classification, Correction, Event, Message, Sender
-from responder.signals import Signals, content_hash, defang
+from responder.classify.result import ClassificationResult
+from responder.classify.signals import Signals, content_hash, defang
+from responder.llm import model_label
+from responder.prompts.library import delimit_untrusted, load_library, new_boundary, render
+from responder.store.models import Classification, Correction, Event, Message, Sender
 from responder.taxonomy import DESCRIPTIONS, LABELS
 
 if TYPE_CHECKING:
-    from responder.prompt_schema import Template
+    from responder.prompts.schema import Template
     from responder.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,6 @@ def neutralise(text: str) -> str:
 
 def default_template(session: Session | None = None) -> Template:
     """The effective `classify` template: the user's active version, else the shipped file."""
-    from responder.prompts import load_library
 
     return load_library(session=session).for_kind("classify", None)
 
@@ -72,7 +73,6 @@ def prompt_variables(
 ) -> dict[str, Any]:
     """Every variable a classify template may use (CLASSIFY_VARIABLES). Sender, subject and body
     are untrusted: they only reach the model inside the delimited `message_block`."""
-    from responder.prompts import delimit_untrusted, new_boundary
 
     boundary = new_boundary()
     head = []
@@ -110,7 +110,6 @@ class LLMClassifier:
     ) -> None:
         """`template`: a classify template to use instead of the library's (the Prompts page tests
         an edited template with it before activating it)."""
-        from responder.llm import model_label
 
         self.settings = settings
         self.template = template
@@ -180,7 +179,6 @@ class LLMClassifier:
         message_id: int | None = None,
         template: Template | None = None,
     ) -> ClassificationResult:
-        from responder.prompts import render
 
         template = template or self.template or default_template(session)
         variables = prompt_variables(

@@ -3,7 +3,7 @@ logistic regression.
 
 Hyper-parameters (intent-feature weight, regularisation C, class weights, the genuine shifts,
 character n-grams) are chosen by cross-validation on the SEED corpus only, leaving one
-hand-written file out at a time: `python -m responder.classify.tune --transfer` prints the table
+hand-written file out at a time: `python -m responder.classify.training.tune --transfer` prints the table
 and the choice (see that module). dev.jsonl is used for measuring, never for choosing.
 
 Trained on the team's seed corpus plus the user's corrections. Artifacts are versioned under
@@ -29,13 +29,14 @@ import numpy as np
 from scipy import sparse
 
 from responder.classify.features import FEATURE_NAMES, feature_matrix
-from responder.signals import FEATURE_CHARS
+from responder.classify.signals import FEATURE_CHARS
+from responder.classify.training.seedgen import load_seed
 from responder.taxonomy import LABELS
 
 log = logging.getLogger(__name__)
 #: Bump when features or hyper-parameters change: cached artifacts are then rebuilt.
 MODEL_VERSION = 5
-#: Chosen by grouped cross-validation on the seed corpus (`python -m responder.classify.tune`).
+#: Chosen by grouped cross-validation on the seed corpus (`python -m responder.classify.training.tune`).
 HYPERPARAMS: dict[str, Any] = {
     "intent_weight": 0.1,
     "C": 15.0,
@@ -644,7 +645,7 @@ def rows_hash(rows: list[TrainingRow]) -> str:
         here / "features.py",
         here / "offline.py",
         here / "links.py",
-        here.parent / "signals.py",
+        here / "signals.py",
     ):
         h.update(module.read_bytes())
     for r in rows:
@@ -680,7 +681,7 @@ def shift_towards_genuine(pipeline: Any, bias: float, no_risk_bias: float = 0.0)
     gets little benefit, as it may be phishing or a scam. The shift lives in the model itself
     (intercept and the "no_risk" weight of the genuine row), so every scorer applies it.
     Chosen with the other hyper-parameters by leave-one-written-file-out cross-validation on the
-    seed (`python -m responder.classify.tune --transfer`): the highest phishing+scam recall with
+    seed (`python -m responder.classify.training.tune --transfer`): the highest phishing+scam recall with
     at most 4% of held-out genuine messages flagged."""
     clf = pipeline.named_steps["clf"]
     row = list(clf.classes_).index("genuine")
@@ -691,7 +692,6 @@ def shift_towards_genuine(pipeline: Any, bias: float, no_risk_bias: float = 0.0)
 
 
 def seed_rows() -> list[TrainingRow]:
-    from responder.classify.seedgen import load_seed
 
     return [TrainingRow(r["text"], r["label"]) for r in load_seed()]
 

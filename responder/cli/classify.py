@@ -8,8 +8,12 @@ from pathlib import Path
 
 import typer
 
+from responder.classify.classifier import build_classifier
+from responder.classify.training.evaluate import evaluate, format_report, read_dataset
+from responder.classify.training.retrain import train_from_store
 from responder.cli.main import app, emit_json, fail
 from responder.errors import ResponderError
+from responder.llm import build_chat_model
 from responder.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -28,8 +32,6 @@ def eval_cmd(
     ),
 ) -> None:
     """Measure the classifier on labelled data: per-label P/R/F1, macro-F1, confusion, throughput."""
-    from responder.classify import build_classifier
-    from responder.classify.evaluate import evaluate, format_report, read_dataset
 
     if mode not in ("offline", "llm"):
         raise fail("--mode must be offline or llm", 2)
@@ -42,8 +44,6 @@ def eval_cmd(
                 raise fail(f"no rows with slice {slice_!r}", 2)
         chat_model = None
         if mode == "llm":
-            from responder.llm import build_chat_model
-
             if not settings.llm.enabled:
                 raise fail(
                     "--mode llm needs RESPONDER_LLM_PROVIDER=openai (and a key or base URL)", 2
@@ -73,7 +73,6 @@ def train_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
 ) -> None:
     """Retrain the offline model from the seed corpus plus your corrections."""
-    from responder.classify.training import train_from_store
 
     settings = get_settings()
     try:
@@ -97,7 +96,6 @@ def classify_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Classify one text (offline unless an LLM is configured) and print label, confidence, reasons."""
-    from responder.classify import build_classifier
 
     settings = get_settings()
     try:

@@ -6,9 +6,10 @@ import json
 
 import typer
 
-from responder import db
+from responder.cli.launcher import run
 from responder.cli.main import app, db_app
 from responder.settings import get_settings
+from responder.store import db
 
 
 @app.command("config")
@@ -47,7 +48,6 @@ def db_current() -> None:
 @app.command("run")
 def run_cmd() -> None:
     """Migrate, then start the app and the worker; Ctrl-C stops both."""
-    from responder.launcher import run
 
     settings = get_settings()
     db.upgrade(settings.database_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from responder.app.doctor import run_checks
 from responder.cli.main import app, emit_json
 from responder.settings import get_settings
 
@@ -11,7 +12,6 @@ from responder.settings import get_settings
 @app.command("doctor")
 def doctor_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
     """Check configuration, database, migrations, worker, LLM and mail; say what to fix."""
-    from responder.doctor import run_checks
 
     checks = run_checks(get_settings())
     if as_json:

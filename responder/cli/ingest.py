@@ -15,12 +15,14 @@ from typing import Any
 
 import typer
 
-from responder import db
 from responder.cli.main import app, emit_json
 from responder.errors import ResponderError
-from responder.ingest import ImportSummary, import_path, import_text
-from responder.preferences import runtime_settings
+from responder.ingest.importer import ImportSummary, import_path, import_text
+from responder.llm import build_chat_model
 from responder.settings import Settings, get_settings
+from responder.store import db
+from responder.store.preferences import runtime_settings
+from responder.triage.pipeline import triage_new
 
 _MAX_LISTED = 20
 
@@ -74,8 +76,6 @@ def _finish(summary: ImportSummary, *, settings: Settings, as_json: bool, no_tri
 
 
 def _triage(settings: Settings) -> dict[str, Any]:
-    from responder.llm import build_chat_model
-    from responder.pipeline import triage_new
 
     try:
         chat_model = build_chat_model(settings)

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from responder.errors import ResponderError
+from responder.settings import get_settings
 
 app = typer.Typer(
     name="responder",
@@ -25,7 +26,6 @@ app.add_typer(db_app, name="db")
 def _main(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug output."),
 ) -> None:
-    from responder.settings import get_settings
 
     level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level, logging.INFO)
     root = logging.getLogger()

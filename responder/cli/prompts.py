@@ -12,10 +12,24 @@ from typing import Any
 import typer
 from sqlmodel import Session
 
-from responder import db
 from responder.cli.main import app, emit_json, fail
+from responder.drafts.batch import draft_rows
 from responder.errors import ResponderError
+from responder.prompts.library import (
+    active_versions,
+    check_library,
+    load_library,
+    template_problems,
+)
+from responder.prompts.versions import (
+    export_yaml,
+    list_versions,
+    reset_to_shipped,
+    rollback,
+    version_body,
+)
 from responder.settings import Settings, get_settings
+from responder.store import db
 
 log = logging.getLogger(__name__)
 prompts_app = typer.Typer(
@@ -33,7 +47,6 @@ def _session() -> Session:
 @prompts_app.command("list")
 def list_cmd(as_json: bool = typer.Option(False, "--json", help="One JSON object a line.")) -> None:
     """Every template with its kind, labels, effective version and where it comes from."""
-    from responder.prompts import load_library
 
     with _session() as s:
         lib = load_library(session=s)
@@ -67,7 +80,6 @@ def show_cmd(
     version: int | None = typer.Option(None, "--version", help="A stored or shipped version."),
 ) -> None:
     """Print a template's YAML (the effective version unless --version is given)."""
-    from responder.prompt_versions import export_yaml, version_body
 
     try:
         with _session() as s:
@@ -86,8 +98,6 @@ def check_cmd(
     "shipped library and the stored versions)."),
 ) -> None:  # fmt: skip
     """Validate templates; prints every problem with its file and line; exit 1 if any."""
-    from responder.prompt_versions import active_versions
-    from responder.prompts import check_library, template_problems
 
     if path is not None and not path.exists():
         raise fail(f"{path}: no such file or directory")
@@ -115,7 +125,6 @@ def export_cmd(
     out: Path | None = typer.Option(None, "--out", "-o", help="Directory to write NAME.yaml to."),
 ) -> None:
     """Write the effective templates as YAML files (to --out, else to stdout)."""
-    from responder.prompts import load_library
 
     with _session() as s:
         lib = load_library(session=s)
@@ -135,7 +144,6 @@ def export_cmd(
 @prompts_app.command("versions")
 def versions_cmd(name: str = typer.Argument(...)) -> None:
     """The version history of a template (* marks the one in use)."""
-    from responder.prompt_versions import list_versions
 
     try:
         with _session() as s:
@@ -151,7 +159,6 @@ def versions_cmd(name: str = typer.Argument(...)) -> None:
 @prompts_app.command("rollback")
 def rollback_cmd(name: str = typer.Argument(...), version: int = typer.Argument(...)) -> None:
     """Use an earlier version again (later versions are kept, inactive)."""
-    from responder.prompt_versions import rollback
 
     try:
         with _session() as s:
@@ -165,7 +172,6 @@ def rollback_cmd(name: str = typer.Argument(...), version: int = typer.Argument(
 @prompts_app.command("reset")
 def reset_cmd(name: str = typer.Argument(...)) -> None:
     """Use the shipped file again (stored versions are kept, inactive)."""
-    from responder.prompt_versions import reset_to_shipped
 
     try:
         with _session() as s:
@@ -220,7 +226,6 @@ def draft_cmd(
     as_json: bool = typer.Option(False, "--json", help="One JSON object a line."),
 ) -> None:
     """Draft for every message of a file (label given, else classified) and lint each draft."""
-    from responder.draft_batch import draft_rows
 
     if mode not in (None, "offline", "llm"):
         raise fail(f"--mode must be offline or llm, not {mode!r}")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from responder import db
 from responder.cli.main import app, emit_json, fail
 from responder.errors import ResponderError
-from responder.preferences import runtime_settings
+from responder.llm import build_chat_model
 from responder.settings import get_settings
+from responder.store import db
+from responder.store.preferences import runtime_settings
+from responder.triage.pipeline import retry_failed, triage_new
 
 
 @app.command("triage")
@@ -18,8 +20,6 @@ def triage_cmd(
     retry: bool = typer.Option(False, "--retry-failed", help="Retry messages whose triage failed."),
 ) -> None:
     """Classify new inbound messages, apply the policy and write drafts."""
-    from responder.llm import build_chat_model
-    from responder.pipeline import retry_failed, triage_new
 
     db.upgrade(get_settings().database_url)
     settings = runtime_settings()

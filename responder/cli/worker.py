@@ -5,10 +5,11 @@ from __future__ import annotations
 import typer
 from sqlmodel import Session
 
-from responder import db
 from responder.cli.main import app, emit_json, fail
 from responder.errors import ResponderError
 from responder.settings import get_settings
+from responder.store import db
+from responder.worker import scheduler as worker
 
 
 @app.command("worker")
@@ -20,7 +21,6 @@ def worker_cmd(
     status: bool = typer.Option(False, "--status", help="Print the workers' status as JSON."),
 ) -> None:
     """Run follow-ups, the outbox, IMAP polling and queued tasks until Ctrl-C or SIGTERM."""
-    from responder import worker
 
     settings = get_settings()
     try:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from responder.ingest.base import ImportSummary, ParsedMessage
 from responder.ingest.linkedin_export import Owner, file_opener, parse_export
 from responder.ingest.store import Owner as StoreOwner
-from responder.ingest.store import store_messages
+from responder.ingest.store import record_import_event, store_messages
 from responder.settings import Settings
 
 DEMO_SOURCE = "demo"
@@ -57,7 +57,6 @@ def demo_labels() -> dict[str, str]:
 
 def load_demo(*, engine: Engine, settings: Settings, progress=None) -> ImportSummary:  # type: ignore[no-untyped-def]
     """Import the demo inbox (idempotent: loading it twice adds nothing)."""
-    from responder.ingest import _record_event
 
     path = demo_dir() / "messages.csv"
     summary = ImportSummary(files=["demo inbox"], format="linkedin")
@@ -74,5 +73,5 @@ def load_demo(*, engine: Engine, settings: Settings, progress=None) -> ImportSum
         summary=summary,
         progress=progress,
     )
-    _record_event(engine, summary)
+    record_import_event(engine, summary)
     return summary

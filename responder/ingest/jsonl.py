@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from responder.ingest.base import ParsedMessage, RowError, clean_text, content_hash, sha256_hex
+from responder.ingest.linkedin_export import parse_date
 from responder.ingest.text import to_plain_text
 
 TEXT_FIELDS = ("text", "body", "content", "message")
@@ -45,8 +46,6 @@ def record_to_message(
     sent_raw = field("sent_at", "date")
     sent_at: datetime | None = None
     if sent_raw:
-        from responder.ingest.linkedin_export import parse_date
-
         try:
             sent_at = parse_date(sent_raw)
         except ValueError:

@@ -38,6 +38,7 @@ from urllib.parse import quote
 from dateutil import parser as dateparser
 
 from responder.errors import ImportFormatError
+from responder.ingest.archive import zip_member_opener
 from responder.ingest.base import (
     ParsedMessage,
     RowError,
@@ -289,7 +290,6 @@ def file_opener(path: Path) -> Opener:
 
 def opener_for(path: Path) -> tuple[Opener, str]:
     """The messages.csv inside `path` (a .zip export or the CSV itself) and its display name."""
-    from responder.ingest.archive import zip_member_opener
 
     if path.suffix.lower() == ".zip":
         return zip_member_opener(path, "messages.csv")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 
 from responder.ingest.base import ParsedMessage, RowError, clean_text, content_hash, sha256_hex
+from responder.ingest.linkedin_export import parse_date
 from responder.ingest.text import to_plain_text
 
 _HEADER = re.compile(r"^\s*(from|subject|date|profile|url)\s*:\s*(.*?)\s*$", re.IGNORECASE)
@@ -76,7 +77,6 @@ def _first_url(value: str) -> str | None:
 def _parse_date(value: str) -> datetime | None:
     if not value.strip():
         return None
-    from responder.ingest.linkedin_export import parse_date
 
     try:
         return parse_date(value)

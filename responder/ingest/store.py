@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from responder.ingest.base import (
     ImportSummary,
@@ -37,7 +38,7 @@ from responder.ingest.base import (
     content_hash,
     normalize_profile_url,
 )
-from responder.models import Conversation, Message, Sender
+from responder.store.models import Conversation, Event, Message, Sender
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 1000
@@ -339,3 +340,22 @@ def _select_convs(
         ).mappings()
         out.update({(r["source"], r["source_id"]): dict(r) for r in rows})
     return out
+
+
+def record_import_event(engine: Engine, summary: ImportSummary) -> None:
+    """Record a finished import as an `Event` (a failure to record it is only logged)."""
+    name = ", ".join(summary.files) or "import"
+    if summary.fatal:
+        level, detail = "error", f"Import of {name} failed: {summary.fatal}"
+    else:
+        level = "warning" if summary.errors else "info"
+        detail = (
+            f"Imported {name}: {summary.imported} new, {summary.duplicates} already there, "
+            f"{summary.skipped} skipped"
+        )
+    try:
+        with Session(engine) as s:
+            s.add(Event(level=level, kind="import", detail=detail[:2000]))
+            s.commit()
+    except SQLAlchemyError as exc:  # the import itself is done; a missing event is not fatal
+        log.warning("could not record the import event: %s", exc)

@@ -6,8 +6,8 @@ import itertools
 
 from sqlmodel import Session
 
-from responder.models import Classification, Conversation, Message, Sender
-from responder.signals import content_hash, template_fingerprint
+from responder.classify.signals import content_hash, template_fingerprint
+from responder.store.models import Classification, Conversation, Message, Sender
 
 _ids = itertools.count(1)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from responder.classify.evaluate import metrics, read_dataset
+from responder.classify.training.evaluate import metrics, read_dataset
 from responder.cli import app
 
 runner = CliRunner()

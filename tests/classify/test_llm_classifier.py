@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from responder.classify import build_classifier
+from responder.classify.classifier import build_classifier
 from responder.errors import NeedsKeyError
 from responder.llm import build_chat_model
-from responder.models import Correction, Event
 from responder.settings import Settings
+from responder.store.models import Correction, Event
 from tests.classify.helpers import add_message, add_sender, store
 from tests.support.openai_server import FakeOpenAIServer, Reply
 

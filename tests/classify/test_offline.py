@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from sqlmodel import Session
 
-from responder.classify import build_classifier
 from responder.classify import offline as off
-from responder.classify.training import train_from_store
-from responder.models import Correction
+from responder.classify.classifier import build_classifier
+from responder.classify.training.retrain import train_from_store
 from responder.settings import Settings
+from responder.store.models import Correction
 from tests.classify.helpers import add_conversation, add_message, add_sender
 
 

@@ -11,7 +11,7 @@ import pytest
 from responder.classify import offline as off
 from responder.classify.combine import apply_rules
 from responder.classify.features import FEATURE_NAMES, feature_vector
-from responder.signals import compute_signals
+from responder.classify.signals import compute_signals
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_genuine_shift_is_larger_without_risk_signals() -> None:
     ],
 )
 def test_directed_abuse_is_harassment_for_the_offline_model(text: str) -> None:
-    from responder.classify import ClassificationResult
+    from responder.classify.result import ClassificationResult
 
     sig = compute_signals(text)
     assert "abuse_directed" in sig
@@ -97,7 +97,7 @@ def test_banter_and_third_parties_are_not_directed_abuse(text: str) -> None:
 
 
 def test_tune_decide_adds_more_towards_genuine_without_risk() -> None:
-    from responder.classify.tune import decide
+    from responder.classify.training.tune import decide
 
     classes = np.asarray(["genuine", "scam"])
     proba = np.asarray([[0.2, 0.8], [0.2, 0.8]])
@@ -106,7 +106,7 @@ def test_tune_decide_adds_more_towards_genuine_without_risk() -> None:
 
 
 def test_tune_choose_prefers_recall_within_the_flag_budget() -> None:
-    from responder.classify.tune import MAX_FLAGGED, choose
+    from responder.classify.training.tune import MAX_FLAGGED, choose
 
     rows = [
         {"genuine_flagged": MAX_FLAGGED + 0.01, "phish_scam_recall": 0.99, "macro_f1": 0.9},

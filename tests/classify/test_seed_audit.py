@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from responder.classify import seed_audit
-from responder.classify.seedgen import load_seed
+from responder.classify.training import seed_audit
+from responder.classify.training.seedgen import load_seed
 
 EVALUATION = [
     "Good news! Your mobile was drawn in the spring raffle and a £500 voucher is yours. Ring "

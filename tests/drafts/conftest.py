@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from responder import db
-from responder.models import Conversation, Message, Sender
+from responder.classify.signals import template_fingerprint
 from responder.settings import Settings, get_settings, reset_settings_cache
-from responder.signals import template_fingerprint
+from responder.store import db
+from responder.store.models import Conversation, Message, Sender
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from responder.draft import Drafter, build_drafter
-from responder.models import Draft
-from responder.prompts import SHIPPED_DIR, save_version
+from responder.drafts.drafter import Drafter, build_drafter
+from responder.prompts.library import SHIPPED_DIR
+from responder.prompts.versions import save_version
 from responder.settings import Settings
+from responder.store.models import Draft
 from tests.drafts.conftest import add_conversation, add_message, add_sender
 
 PITCHES = {
@@ -278,8 +279,8 @@ def test_an_edited_template_is_used_and_its_version_recorded(session: Session, d
     ],
 )
 def test_quoted_evidence_is_defanged_even_with_malformed_schemes(line: str, expected: str) -> None:
-    from responder.draft_context import quoted_lines
-    from responder.draft_lint import DEFANGED_HOST_RE, URL_RE
+    from responder.drafts.context import quoted_lines
+    from responder.drafts.lint import DEFANGED_HOST_RE, URL_RE
 
     (quoted,) = quoted_lines(line)
     assert expected in quoted

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from responder.draft import Drafter
-from responder.models import Message
-from responder.pipeline import create_draft
-from responder.policy import may_auto_approve
+from responder.drafts.drafter import Drafter
+from responder.drafts.lifecycle import create_draft
+from responder.store.models import Message
 from responder.taxonomy import REPORT_LABELS
+from responder.triage.policy import may_auto_approve
 from tests.drafts.conftest import add_message
 
 CORPUS_FILE = Path(__file__).resolve().parents[1] / "data" / "injection_corpus.jsonl"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from responder.draft_lint import instruction_sentences, lint_draft
+from responder.drafts.lint import instruction_sentences, lint_draft
 from responder.settings import Settings
 
 PITCH = "Hi Alex, we help SaaS companies book more demos. Do you have 15 minutes this week?"

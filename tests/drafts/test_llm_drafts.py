@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from responder.draft import Drafter
-from responder.models import Event
+from responder.drafts.drafter import Drafter
+from responder.store.models import Event
 from tests.drafts.conftest import add_message
 from tests.drafts.test_drafter import PITCHES
 from tests.support.openai_server import Reply

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from responder import db
 from responder.settings import PROJECT_ROOT, Settings
+from responder.store import db
 
 ARTIFACTS = PROJECT_ROOT / "tests" / "e2e" / "artifacts"
 RUN_TIMEOUT_MS = 180_000
@@ -106,7 +106,7 @@ class E2EApp:
         """Load the demo inbox through the Import page unless messages are already there."""
         from sqlmodel import Session, func, select
 
-        from responder.models import Message
+        from responder.store.models import Message
 
         with Session(self.engine) as s:
             if s.exec(select(func.count()).select_from(Message)).one():

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, func, select
 
-from responder.models import Correction, Draft, Message, Sender
+from responder.store.models import Correction, Draft, Message, Sender
 from tests.e2e.driver import E2EApp
 
 HOSTILE_BODY = (

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from responder.ingest import import_path
 from responder.ingest.email import parse_email_bytes
-from responder.models import Conversation, Message, Sender
+from responder.ingest.importer import import_path
+from responder.store.models import Conversation, Message, Sender
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from responder.errors import ImportFormatError
-from responder.ingest import import_path
 from responder.ingest.base import ParsedMessage, RowError
 from responder.ingest.email import parse_email_bytes, parse_mbox
+from responder.ingest.importer import import_path
 from responder.ingest.jsonl import parse_jsonl
 from responder.ingest.linkedin_export import iter_linkedin
 from responder.ingest.paste import parse_paste
 from responder.ingest.text import to_plain_text
-from responder.models import Message
+from responder.store.models import Message
 from tests.ingest.helpers import CURRENT, ME
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from responder.ingest import import_path
+from responder.ingest.importer import import_path
 from responder.ingest.linkedin_export import parse_date, split_urls
-from responder.models import Conversation, Message, Sender
+from responder.store.models import Conversation, Message, Sender
 from tests.ingest.helpers import CURRENT, ME, NEWER, OLDER, inbox, row, write_csv
 
 

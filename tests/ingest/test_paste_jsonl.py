@@ -6,9 +6,9 @@ import json
 
 from sqlmodel import Session, select
 
-from responder.ingest import import_path, import_text
+from responder.ingest.importer import import_path, import_text
 from responder.ingest.paste import parse_paste
-from responder.models import Message, Sender
+from responder.store.models import Message, Sender
 
 
 def test_paste_with_headers() -> None:

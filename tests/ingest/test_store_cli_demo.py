@@ -10,14 +10,14 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from responder import db
 from responder.cli import app
-from responder.ingest import ImportSummary, import_path, load_demo_inbox
 from responder.ingest.base import ParsedMessage
 from responder.ingest.demo import demo_labels
+from responder.ingest.importer import ImportSummary, import_path, load_demo_inbox
 from responder.ingest.store import Owner, store_messages
-from responder.models import Conversation, Message, Sender
 from responder.settings import get_settings
+from responder.store import db
+from responder.store.models import Conversation, Message, Sender
 from responder.taxonomy import LABELS
 from tests.ingest.helpers import inbox, write_csv
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from responder.cli import app
-from responder.prompts import SHIPPED_DIR
+from responder.prompts.library import SHIPPED_DIR
 
 runner = CliRunner()
 
@@ -49,8 +49,8 @@ def test_check_passes_on_the_shipped_library_and_fails_with_places(
 def test_show_export_versions_rollback_reset(settings, tmp_path: Path) -> None:
     from sqlmodel import Session
 
-    from responder import db
-    from responder.prompts import save_version
+    from responder.prompts.versions import save_version
+    from responder.store import db
 
     code, out, _ = run("prompts", "show", "reply")
     assert code == 0 and out.strip() == (SHIPPED_DIR / "reply.yaml").read_text().strip()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from responder.draft_context import greeting
+from responder.drafts.context import greeting
 from responder.errors import NotFoundError, PromptError
-from responder.prompts import (
+from responder.prompts.library import (
     CLASSIFY_VARIABLES,
     DRAFT_VARIABLES,
     REQUIRED_LANGUAGES,

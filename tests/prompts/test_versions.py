@@ -6,17 +6,16 @@ import pytest
 from sqlmodel import Session, select
 
 from responder.errors import NotFoundError, PromptError
-from responder.models import PromptVersion
-from responder.prompts import (
-    SHIPPED_DIR,
+from responder.prompts.library import SHIPPED_DIR, load_library
+from responder.prompts.versions import (
     diff_versions,
     export_yaml,
     list_versions,
-    load_library,
     reset_to_shipped,
     rollback,
     save_version,
 )
+from responder.store.models import PromptVersion
 
 SHIPPED = (SHIPPED_DIR / "decline_sales.yaml").read_text(encoding="utf-8")
 
@@ -106,7 +105,7 @@ def test_export_writes_the_effective_yaml_which_loads_again(session: Session) ->
     save_version(session=session, name="decline_sales", body_yaml=edited("Good luck."))
     text = export_yaml(session=session, name="decline_sales")
     assert "Good luck." in text and "version: 2" in text
-    from responder.prompts import parse_template
+    from responder.prompts.library import parse_template
 
     assert parse_template(text, file="exported", expected_name="decline_sales").version == 2
 
@@ -134,7 +133,7 @@ def test_a_template_created_in_the_app_cannot_be_reset(session: Session) -> None
 
 @pytest.mark.postgres
 def test_versions_on_postgresql(pg_url: str) -> None:
-    from responder import db
+    from responder.store import db
 
     db.upgrade(pg_url)
     with Session(db.get_engine()) as s:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from responder.models import Conversation, Delivery, Draft, FollowUp, Message, Sender
+from responder.store.models import Conversation, Delivery, Draft, FollowUp, Message, Sender
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # Wednesday
 THIS_MONDAY = datetime(2026, 11, 23, tzinfo=UTC)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from responder import db
 from responder.settings import PROJECT_ROOT, Settings
+from responder.store import db
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class DemoSnapshot:
 
     @property
     def database(self) -> Path:
-        return self.data_dir / "responder.db"
+        return self.data_dir / "responder.store.db"
 
     @property
     def models(self) -> Path:
@@ -39,14 +39,14 @@ class DemoSnapshot:
     def copy_to(self, data_dir: Path) -> None:
         """The triaged demo database and the model."""
         data_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(self.database, data_dir / "responder.db")
+        shutil.copy2(self.database, data_dir / "responder.store.db")
         self.copy_models_to(data_dir)
 
 
 def build_snapshot(data_dir: Path) -> DemoSnapshot:
     """Import and triage the demo inbox into `data_dir` with clean settings."""
-    from responder.ingest import load_demo_inbox
-    from responder.pipeline import triage_new
+    from responder.ingest.importer import load_demo_inbox
+    from responder.triage.pipeline import triage_new
 
     with pytest.MonkeyPatch.context() as mp:
         for key in list(os.environ):

@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from responder import db
 from responder.settings import Settings
+from responder.store import db
 from tests.support.demo_snapshot import DemoSnapshot, build_snapshot
 
 

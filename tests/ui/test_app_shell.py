@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from responder import tasks
 from responder.settings import PROJECT_ROOT, reset_settings_cache
+from responder.store import tasks
 
 APP = str(PROJECT_ROOT / "ui" / "app.py")
 KEY = "sk-test-very-secret-key-0123456789"

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from responder.models import Sender
 from responder.settings import PROJECT_ROOT
+from responder.store.models import Sender
 from tests.support.app_seed import seed_views
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "dashboard.py")
@@ -88,7 +88,7 @@ def test_period_switch_and_cache_refresh(engine: Engine) -> None:
     with Session(engine) as s:
         pat = s.get(Sender, 1)
         assert pat is not None
-        from responder.review import set_sender_status
+        from responder.triage.review import set_sender_status
 
         set_sender_status(session=s, sender_id=pat.id, status="blocked")  # type: ignore[arg-type]
         s.commit()

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from responder.models import Delivery, FollowUp, JobRun, Message, WorkerHeartbeat
 from responder.settings import PROJECT_ROOT, get_settings
+from responder.store.models import Delivery, FollowUp, JobRun, Message, WorkerHeartbeat
 from tests.support.app_seed import Seeded, seed_views
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "followups.py")

@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
-from responder import tasks
-from responder.models import Message, Task
 from responder.settings import PROJECT_ROOT, Settings
+from responder.store import tasks
+from responder.store.models import Message, Task
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "import_page.py")
 HEADER = ["CONVERSATION ID", "CONVERSATION TITLE", "FROM", "SENDER PROFILE URL", "TO",
@@ -167,7 +167,7 @@ def test_paste_one_message(trained: Settings, engine: Engine) -> None:
 
 
 def test_sort_new_messages(trained: Settings, engine: Engine) -> None:
-    from responder.ingest import import_text
+    from responder.ingest.importer import import_text
 
     import_text(engine=engine, text="Hi Alex, are you free for coffee next week?", settings=trained)
     with Session(engine) as s:

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 from streamlit.testing.v1 import AppTest
 
-from responder.models import Classification, Correction, Draft, Message, Sender
 from responder.settings import PROJECT_ROOT, Settings
+from responder.store.models import Classification, Correction, Draft, Message, Sender
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "inbox.py")
 HOSTILE = (

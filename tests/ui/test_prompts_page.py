@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from responder import db
-from responder.models import Message, PromptVersion
-from responder.prompts import SHIPPED_DIR
+from responder.prompts.library import SHIPPED_DIR
 from responder.settings import PROJECT_ROOT
+from responder.store import db
+from responder.store.models import Message, PromptVersion
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "prompts.py")
 
@@ -22,7 +22,7 @@ PAGE = str(PROJECT_ROOT / "ui" / "pages" / "prompts.py")
 def demo_engine(demo_snapshot, settings) -> Engine:
     """The triaged demo inbox (only its database: this page needs no trained model files)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(demo_snapshot.database, settings.data_dir / "responder.db")
+    shutil.copy2(demo_snapshot.database, settings.data_dir / "responder.store.db")
     db.upgrade(settings.database_url)
     return db.get_engine()
 
@@ -109,7 +109,7 @@ def test_save_preview_history_rollback_reset(demo_engine: Engine) -> None:
 
 
 def test_reset_to_shipped_and_export(demo_engine: Engine) -> None:
-    from responder.prompts import save_version
+    from responder.prompts.versions import save_version
 
     body = (SHIPPED_DIR / "reply.yaml").read_text().replace("proper answer", "full answer")
     with Session(demo_engine) as s:
@@ -141,7 +141,7 @@ def test_report_note_preview_and_classify_tab(demo_engine: Engine) -> None:
 
 
 def test_classify_test_measures_the_active_classifier_on_corrections(demo_engine: Engine) -> None:
-    from responder.models import Correction
+    from responder.store.models import Correction
 
     with Session(demo_engine) as s:
         msgs = s.exec(select(Message).where(Message.label.is_not(None))).all()[:6]  # type: ignore[union-attr]
@@ -183,7 +183,7 @@ def test_llm_preview_streams_through_the_test_server(
     assert any(h.value == "LLM draft" for h in at.subheader)
     assert "this is not something I need right now" in _codes(at)
     assert openai_server.call_count == 1 and openai_server.last_request()["stream"] is True
-    from responder.signals import defang
+    from responder.classify.signals import defang
 
     assert defang(pitch.body)[:40] in openai_server.last_request()["messages"][1]["content"]
 

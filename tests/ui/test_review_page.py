@@ -7,8 +7,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
-from responder.models import Delivery, Draft, Message, Sender
 from responder.settings import PROJECT_ROOT
+from responder.store.models import Delivery, Draft, Message, Sender
 from responder.taxonomy import REPORT_LABELS
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "review.py")

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from responder.models import Draft, Event, Sender
 from responder.settings import PROJECT_ROOT
+from responder.store.models import Draft, Event, Sender
 from tests.support.app_seed import CAMPAIGN, Seeded, seed_views
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "senders.py")

@@ -9,9 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from responder.models import Preference
-from responder.preferences import effective_settings, load_preferences
 from responder.settings import PROJECT_ROOT, Settings
+from responder.store.models import Preference
+from responder.store.preferences import effective_settings, load_preferences
 from tests.support.openai_server import FakeOpenAIServer, Reply
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "settings.py")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from responder.models import Event
 from responder.settings import PROJECT_ROOT
+from responder.store.models import Event
 
 
 def test_recent_problems_in_sidebar(engine) -> None:

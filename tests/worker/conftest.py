@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from responder.models import Conversation, Draft, Message, Sender
 from responder.settings import Settings, get_settings, reset_settings_cache
+from responder.store.models import Conversation, Draft, Message, Sender
 from tests.support.smtp_server import SMTPServer
 
 _ids = itertools.count(1)

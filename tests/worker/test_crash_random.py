@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from responder.models import Delivery, Event, FollowUp, WorkerHeartbeat
+from responder.store.models import Delivery, Event, FollowUp, WorkerHeartbeat
 from tests.worker.conftest import message
 from tests.worker.proc import Worker, wait_for
 from tests.worker.test_worker_process import _deliveries

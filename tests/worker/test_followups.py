@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from responder import followups
-from responder.followups import next_business_time, on_message_triaged
-from responder.followups_due import claim_due, process_due_followups, release_stale
-from responder.models import Event, FollowUp
-from responder.review import approve_draft, mark_sent
+from responder.followups import rules as followups
+from responder.followups.due import claim_due, process_due_followups, release_stale
+from responder.followups.rules import next_business_time, on_message_triaged
+from responder.store.models import Event, FollowUp
+from responder.triage.review import approve_draft, mark_sent
 from tests.worker.conftest import draft, message
 
 

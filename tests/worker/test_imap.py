@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from responder.mail_source import find_sent, poll_imap
-from responder.models import Delivery, ImportedSource, Message
-from responder.outbox import process_outbox, reconcile_sending
+from responder.channels.outbox import process_outbox, reconcile_sending
+from responder.ingest.imap import find_sent
+from responder.store.models import Delivery, ImportedSource, Message
+from responder.worker.imap_poll import poll_imap
 from tests.support.imap_server import IMAPServer, dovecot_server, find_dovecot
 from tests.worker.conftest import WED_10_BERLIN, draft
 
@@ -90,7 +91,7 @@ def test_reply_to_polled_mail_threads_and_reconciles_from_sent(
     engine = session.get_bind()
     poll_imap(engine=engine, settings=settings, triage=False)
     [msg] = session.exec(select(Message)).all()
-    from responder.review import approve_draft
+    from responder.triage.review import approve_draft
 
     d = draft(session, msg, kind="reply")
     approve_draft(session=session, draft_id=d.id)

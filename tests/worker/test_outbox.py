@@ -9,15 +9,15 @@ import pytest
 from sqlmodel import Session, select
 
 from responder.channels.linkedin import manual_reply
-from responder.models import Delivery, Draft, Event, Message
-from responder.outbox import (
+from responder.channels.outbox import (
     MAX_ATTEMPTS,
     outbox_items,
     process_outbox,
     reconcile_sending,
     retry_delivery,
 )
-from responder.review import approve_draft
+from responder.store.models import Delivery, Draft, Event, Message
+from responder.triage.review import approve_draft
 from tests.support.smtp_server import SMTPServer
 from tests.worker.conftest import WED_10_BERLIN, draft, message, tls_server
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from responder.classify import ClassificationResult
-from responder.models import Delivery, Draft, Event, FollowUp, Message
-from responder.pipeline import triage_new
-from responder.review import approve_draft
+from responder.classify.result import ClassificationResult
 from responder.settings import AutoApproveRule
+from responder.store.models import Delivery, Draft, Event, FollowUp, Message
+from responder.triage.pipeline import triage_new
+from responder.triage.review import approve_draft
 from tests.worker.conftest import message
 
 

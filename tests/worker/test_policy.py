@@ -1,4 +1,4 @@
-"""Auto-approve rules (responder.policy.may_auto_approve)."""
+"""Auto-approve rules (responder.triage.policy.may_auto_approve)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session
 
-from responder.models import Draft, Message
-from responder.policy import auto_approved_today, may_auto_approve
-from responder.review import approve_draft
 from responder.settings import AutoApproveRule, Settings
+from responder.store.models import Draft, Message
+from responder.triage.policy import auto_approved_today, may_auto_approve
+from responder.triage.review import approve_draft
 from tests.worker.conftest import conversation, draft, message, sender
 
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)

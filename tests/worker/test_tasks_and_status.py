@@ -9,13 +9,13 @@ from pathlib import Path
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from responder import tasks
+from responder.channels.digest import send_digest
 from responder.cli import app
-from responder.digest import send_digest
-from responder.jobs import beat, run_recorded
-from responder.models import Event, JobRun, Message, Task
-from responder.task_runner import run_next_task
-from responder.worker import job_specs, recover, worker_status
+from responder.store import tasks
+from responder.store.models import Event, JobRun, Message, Task
+from responder.worker.jobs import beat, run_recorded
+from responder.worker.scheduler import job_specs, recover, worker_status
+from responder.worker.task_runner import run_next_task
 from tests.worker.conftest import message
 from tests.worker.proc import Worker, wait_for
 

@@ -12,10 +12,10 @@ from sqlalchemy import inspect
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from responder import db
-from responder.followups_due import claim_due, process_due_followups
-from responder.models import Event, FollowUp, WorkerHeartbeat
+from responder.followups.due import claim_due, process_due_followups
 from responder.settings import get_settings
+from responder.store import db
+from responder.store.models import Event, FollowUp, WorkerHeartbeat
 from tests.worker.conftest import WED_10_BERLIN, message
 from tests.worker.proc import Worker, wait_for
 

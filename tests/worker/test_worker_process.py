@@ -10,9 +10,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from responder.followups import snooze
-from responder.models import Delivery, Event, FollowUp, JobRun, Message, WorkerHeartbeat
-from responder.worker import worker_status
+from responder.followups.rules import snooze
+from responder.store.models import Delivery, Event, FollowUp, JobRun, Message, WorkerHeartbeat
+from responder.worker.scheduler import worker_status
 from tests.worker.conftest import message
 from tests.worker.proc import Worker, wait_for
 from tests.worker.test_outbox import approved, mail_message

@@ -1,31 +1,24 @@
 """Dashboard: what arrived, what Responder handled, what waits for you.
 
-The aggregates come from `responder.dashboard.build_dashboard` and are cached for a short time
+The aggregates come from `responder.app.dashboard.build_dashboard` and are cached for a short time
 keyed on `data_version` (a cheap fingerprint of the store), so a rerun with unchanged data costs
 one small query even with 100,000 messages.
 """
 
 from __future__ import annotations
 
-import pathlib
-import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
 
-from datetime import UTC, datetime, timedelta  # noqa: E402
-from typing import Any  # noqa: E402
-
-import altair as alt  # noqa: E402
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-from sqlmodel import Session  # noqa: E402
-
-from responder.dashboard import UNTRIAGED, build_dashboard, data_version  # noqa: E402
-from responder.taxonomy import DISPLAY, LABELS  # noqa: E402
-from ui.components import one_line, page_header  # noqa: E402
-from ui.state import current_settings, get_engine, read_session  # noqa: E402
+from responder.app.dashboard import UNTRIAGED, build_dashboard, data_version
+from responder.taxonomy import DISPLAY, LABELS
+from ui.components import one_line, page_header
+from ui.state import current_settings, get_engine, read_session
 
 #: Fixed label colours (Tableau 10 mid tones: legible on the light and the dark theme).
 LABEL_HEX = {

@@ -4,27 +4,20 @@ the worker that acts on all of them is alive.
 
 from __future__ import annotations
 
-import pathlib
-import sys
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
-_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+import pandas as pd
+import streamlit as st
 
-from datetime import UTC, datetime, time, timedelta  # noqa: E402
-from typing import Any  # noqa: E402
-
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from responder.errors import ResponderError  # noqa: E402
-from responder.followup_board import followup_board  # noqa: E402
-from responder.followups import snooze, unsnooze, user_tz  # noqa: E402
-from responder.outbox import RETRYABLE_STATES, outbox_items, retry_delivery  # noqa: E402
-from responder.settings import Settings  # noqa: E402
-from responder.worker import worker_status  # noqa: E402
-from ui.components import fmt_dt, label_name, one_line, page_header, show_error  # noqa: E402
-from ui.state import (  # noqa: E402
+from responder.app.followup_board import followup_board
+from responder.channels.outbox import RETRYABLE_STATES, outbox_items, retry_delivery
+from responder.errors import ResponderError
+from responder.followups.rules import snooze, unsnooze, user_tz
+from responder.settings import Settings
+from responder.worker.scheduler import worker_status
+from ui.components import fmt_dt, label_name, one_line, page_header, show_error
+from ui.state import (
     current_settings,
     flash,
     read_session,

@@ -3,22 +3,16 @@ a paste box for one message, and sorting of new messages. Large work runs in the
 
 from __future__ import annotations
 
-import pathlib
-import sys
+from typing import Any
 
-_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+import streamlit as st
 
-from typing import Any  # noqa: E402
-
-import streamlit as st  # noqa: E402
-
-from responder import tasks  # noqa: E402
-from responder.errors import ResponderError  # noqa: E402
-from ui import jobs  # noqa: E402
-from ui.components import md_escape, page_header, safe_text, show_error  # noqa: E402
-from ui.state import current_settings, get_engine, read_session  # noqa: E402
+from responder.errors import ResponderError
+from responder.ingest.importer import import_text
+from responder.store import tasks
+from ui import jobs
+from ui.components import md_escape, page_header, safe_text, show_error
+from ui.state import current_settings, get_engine, read_session
 
 FILE_TYPES = ["csv", "zip", "eml", "mbox", "jsonl", "txt"]
 RESULT_KEY = "import_results"
@@ -116,8 +110,6 @@ def _paste() -> None:
         )
         submitted = st.form_submit_button("Add message")
     if submitted and text.strip():
-        from responder.ingest import import_text
-
         settings = current_settings()
         try:
             summary = import_text(engine=get_engine(), text=text, settings=settings)

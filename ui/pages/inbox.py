@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import pathlib
-import sys
+import streamlit as st
 
-_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-import streamlit as st  # noqa: E402
-
-from responder import inbox  # noqa: E402
-from responder.taxonomy import DISPLAY, LABELS  # noqa: E402
-from ui import message_view  # noqa: E402
-from ui.components import fmt_conf, fmt_dt, label_name, one_line, page_header  # noqa: E402
-from ui.jobs import load_demo  # noqa: E402
-from ui.state import current_settings, flash, read_session, show_flashes  # noqa: E402
+from responder.app import inbox
+from responder.taxonomy import DISPLAY, LABELS
+from ui import message_view
+from ui.components import fmt_conf, fmt_dt, label_name, one_line, page_header
+from ui.jobs import load_demo
+from ui.state import current_settings, flash, read_session, show_flashes
 
 STATUSES = ["open", "answered", "handled", "snoozed", "archived"]
 OPEN_KEY = "inbox_open"

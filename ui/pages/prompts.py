@@ -4,28 +4,24 @@ the classify template a test on labelled messages before activating it."""
 
 from __future__ import annotations
 
-import pathlib
-import sys
+import streamlit as st
 
-_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-import streamlit as st  # noqa: E402
-
-from responder import inbox, prompt_preview  # noqa: E402
-from responder.errors import ResponderError  # noqa: E402
-from responder.prompt_versions import (  # noqa: E402
+from responder.app import (
+    inbox,
+    prompt_preview,
+)
+from responder.errors import ResponderError
+from responder.prompts.library import Template, load_library
+from responder.prompts.versions import (
     diff_versions,
     list_versions,
     reset_to_shipped,
     rollback,
     save_version,
 )
-from responder.prompts import Template, load_library  # noqa: E402
-from responder.taxonomy import LABELS  # noqa: E402
-from ui.components import label_name, one_line, show_code, show_error, show_text  # noqa: E402
-from ui.state import (  # noqa: E402
+from responder.taxonomy import LABELS
+from ui.components import label_name, one_line, show_code, show_error, show_text
+from ui.state import (
     chat_model,
     current_settings,
     flash,

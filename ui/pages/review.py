@@ -4,21 +4,15 @@ copy, send by hand and mark sent."""
 
 from __future__ import annotations
 
-import pathlib
-import sys
+import streamlit as st
 
-_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-import streamlit as st  # noqa: E402
-
-from responder import inbox, review  # noqa: E402
-from responder.errors import ResponderError  # noqa: E402
-from responder.taxonomy import DISPLAY, LABELS, REPORT_LABELS  # noqa: E402
-from ui import review_cards  # noqa: E402
-from ui.components import label_name, page_header, show_error  # noqa: E402
-from ui.state import current_settings, flash, read_session, session_scope, show_flashes  # noqa: E402
+from responder.app import inbox
+from responder.errors import ResponderError
+from responder.taxonomy import DISPLAY, LABELS, REPORT_LABELS
+from responder.triage import review
+from ui import review_cards
+from ui.components import label_name, page_header, show_error
+from ui.state import current_settings, flash, read_session, session_scope, show_flashes
 
 LABEL_KEY = "review_label"
 SKIPPED_KEY = "review_skipped"

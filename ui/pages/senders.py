@@ -4,22 +4,15 @@ campaigns (one template, many senders) and report or block them in one click.
 
 from __future__ import annotations
 
-import pathlib
-import sys
+from typing import Any
 
-_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+import pandas as pd
+import streamlit as st
 
-from typing import Any  # noqa: E402
-
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from responder import senders  # noqa: E402
-from responder.dashboard import data_version  # noqa: E402
-from responder.errors import ResponderError  # noqa: E402
-from ui.components import (  # noqa: E402
+from responder.app import campaigns, senders
+from responder.app.dashboard import data_version
+from responder.errors import ResponderError
+from ui.components import (
     fmt_conf,
     fmt_dt,
     label_name,
@@ -30,7 +23,7 @@ from ui.components import (  # noqa: E402
     show_error,
     show_text,
 )
-from ui.state import (  # noqa: E402
+from ui.state import (
     current_settings,
     flash,
     read_session,
@@ -281,11 +274,11 @@ def _followups(followups: list[dict[str, Any]]) -> None:
 
 
 @st.cache_data(ttl=60, show_spinner="Looking for campaigns…", max_entries=8)
-def load_campaigns(url: str, version: tuple[Any, ...]) -> list[senders.Campaign]:
+def load_campaigns(url: str, version: tuple[Any, ...]) -> list[campaigns.Campaign]:
     """All-time campaigns (a GROUP BY over every inbound message), cached per data version."""
     del url, version
     with read_session() as s:
-        return senders.list_campaigns(session=s, limit=50)
+        return campaigns.list_campaigns(session=s, limit=50)
 
 
 def campaigns_tab() -> None:
@@ -329,7 +322,7 @@ def campaigns_tab() -> None:
 
 def campaign_detail(template_hash: str) -> None:
     with read_session() as s:
-        rows = senders.campaign_messages(session=s, template_hash=template_hash)
+        rows = campaigns.campaign_messages(session=s, template_hash=template_hash)
     frame = pd.DataFrame(
         {
             "Sender": [one_line(r["sender_name"], limit=50) for r in rows],
@@ -365,11 +358,11 @@ def _campaign_action(action: str, template_hash: str) -> None:
     try:
         with session_scope() as s:
             if action == "report":
-                r = senders.report_campaign(
+                r = campaigns.report_campaign(
                     session=s, template_hash=template_hash, settings=current_settings()
                 )
             else:
-                r = senders.block_campaign(session=s, template_hash=template_hash)
+                r = campaigns.block_campaign(session=s, template_hash=template_hash)
     except ResponderError as exc:
         show_error(exc)
         return

@@ -5,25 +5,19 @@ read from the environment or Streamlit secrets and only ever shown masked, never
 
 from __future__ import annotations
 
-import pathlib
-import sys
+from typing import Any
+from zoneinfo import available_timezones
 
-_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+import streamlit as st
 
-from typing import Any  # noqa: E402
-from zoneinfo import available_timezones  # noqa: E402
-
-import streamlit as st  # noqa: E402
-
-from responder.errors import ConfigError  # noqa: E402
-from responder.llm import needs_real_key  # noqa: E402
-from responder.preferences import apply_preferences, save_preferences  # noqa: E402
-from responder.settings import Settings  # noqa: E402
-from responder.taxonomy import DISPLAY, REPORT_LABELS  # noqa: E402
-from ui.components import page_header, show_error  # noqa: E402
-from ui.state import base_settings, current_settings, flash, session_scope, show_flashes  # noqa: E402
+from responder.app.llm_check import test_connection
+from responder.errors import ConfigError
+from responder.llm import needs_real_key
+from responder.settings import Settings
+from responder.store.preferences import apply_preferences, save_preferences
+from responder.taxonomy import DISPLAY, REPORT_LABELS
+from ui.components import page_header, show_error
+from ui.state import base_settings, current_settings, flash, session_scope, show_flashes
 
 PROVIDERS = ["Offline (no model)", "OpenAI", "OpenAI-compatible server"]
 METHODS = ["json_schema", "function_calling", "json_mode"]
@@ -204,7 +198,6 @@ def llm_form(settings: Settings) -> None:
 
 def _test(settings: Settings, changes: dict[str, Any]) -> None:
     """Test what is in the form, saved or not."""
-    from responder.llm_check import test_connection
 
     try:
         candidate = apply_preferences(settings, changes)

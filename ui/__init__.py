@@ -1,0 +1,1 @@
+"""The Streamlit app: a thin layer over `responder` (see `app.py`)."""
