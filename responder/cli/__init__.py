@@ -1,15 +1,10 @@
 """The `responder` command. Each area registers its commands on the shared Typer app in its own
-module (kept small); importing this package registers all of them."""
+module (kept small); importing this package registers all of them, in the order `--help` shows."""
 
-# Command modules register themselves on `app` when imported.
-from responder.cli import commands_core  # noqa: E402,F401
+# isort: off
 from responder.cli.main import app
+from responder.cli import commands_core, ingest, triage, classify, prompts, worker, doctor  # noqa: F401
 
-for _name in ("ingest", "triage", "classify", "prompts", "worker", "doctor"):
-    try:
-        __import__(f"responder.cli.{_name}")
-    except ModuleNotFoundError as exc:  # an area that does not exist yet
-        if exc.name != f"responder.cli.{_name}":
-            raise
+# isort: on
 
 __all__ = ["app"]

@@ -1,1 +1,3 @@
-"""followups."""
+"""Follow-ups: reminder and escalation rules run after triage (`rules`), what is due (`due`), and
+business hours in the user's time zone.
+"""
