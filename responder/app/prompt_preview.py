@@ -4,7 +4,6 @@ template on labelled messages before activating it."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from sqlmodel import Session, col, select
 
 from responder.classify.classifier import build_classifier
 from responder.classify.signals import defang, extract_links
+from responder.classify.training.evaluate import metrics
+from responder.classify.training.labelled import Example, parse_labelled
 from responder.drafts.context import message_block
 from responder.drafts.drafter import Drafter, DraftResult, default_kind
 from responder.errors import NotFoundError, PromptError
@@ -27,7 +28,7 @@ from responder.prompts.library import (
 )
 from responder.settings import Settings
 from responder.store.models import Correction, Message
-from responder.taxonomy import DESCRIPTIONS, LABELS, is_label
+from responder.taxonomy import DESCRIPTIONS, LABELS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -141,19 +142,16 @@ def stream_llm_draft(
 # --- test a classify template before activating it ----------------------------------------------
 
 
-@dataclass
-class LabelledText:
-    text: str
-    label: str
-    subject: str | None = None
-    sender_name: str | None = None
+#: A labelled message (text, label, subject, sender name): the reader of `responder eval`'s.
+LabelledText = Example
 
 
 @dataclass
 class ClassifyTest:
     total: int = 0
     correct: int = 0
-    per_label: dict[str, dict[str, int]] = field(default_factory=dict)
+    truth: list[str] = field(default_factory=list)
+    predicted: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -161,12 +159,8 @@ class ClassifyTest:
         return self.correct / self.total if self.total else 0.0
 
     def macro_f1(self) -> float:
-        scores = []
-        for counts in self.per_label.values():
-            tp, fp, fn = counts.get("tp", 0), counts.get("fp", 0), counts.get("fn", 0)
-            if tp + fp + fn:
-                scores.append(2 * tp / (2 * tp + fp + fn))
-        return sum(scores) / len(scores) if scores else 0.0
+        """Macro-F1 over the labels present in truth or answers (as `responder eval` counts it)."""
+        return float(metrics(self.truth, self.predicted)["macro_f1"]) if self.total else 0.0
 
 
 def corrected_examples(*, session: Session, limit: int = 500) -> list[LabelledText]:
@@ -183,32 +177,20 @@ def corrected_examples(*, session: Session, limit: int = 500) -> list[LabelledTe
         if message.id in seen:
             continue
         seen.add(message.id)  # type: ignore[arg-type]
-        out.append(LabelledText(message.body, correction.new_label, message.subject))
+        out.append(
+            LabelledText(
+                id=f"message-{message.id}",
+                text=message.body,
+                label=correction.new_label,
+                subject=message.subject,
+            )
+        )
     return out[:limit]
 
 
 def read_labelled_jsonl(data: bytes) -> tuple[list[LabelledText], list[str]]:
     """Examples from an uploaded file in the `responder eval` JSONL format, and line errors."""
-
-    out, errors = [], []
-    for i, line in enumerate(data.decode("utf-8-sig", errors="replace").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            errors.append(f"line {i}: not JSON ({exc.msg})")
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            errors.append(f"line {i}: needs a 'text' field")
-            continue
-        if not is_label(str(obj.get("label", ""))):
-            errors.append(f"line {i}: label {obj.get('label')!r} is not one of the six labels")
-            continue
-        out.append(
-            LabelledText(obj["text"], obj["label"], obj.get("subject"), obj.get("sender_name"))
-        )
-    return out, errors
+    return parse_labelled(data.decode("utf-8-sig", errors="replace"), name="upload")
 
 
 def run_classify_test(
@@ -253,10 +235,5 @@ def run_classify_test(
 def _score(result: ClassifyTest, truth: str, got: str) -> None:
     result.total += 1
     result.correct += int(truth == got)
-    truth_counts = result.per_label.setdefault(truth, {})
-    got_counts = result.per_label.setdefault(got, {})
-    if truth == got:
-        truth_counts["tp"] = truth_counts.get("tp", 0) + 1
-    else:
-        truth_counts["fn"] = truth_counts.get("fn", 0) + 1
-        got_counts["fp"] = got_counts.get("fp", 0) + 1
+    result.truth.append(truth)
+    result.predicted.append(got)

@@ -11,7 +11,8 @@ import re
 
 import numpy as np
 
-from responder.classify.signals import CUES, cue_counts, extract_links, has_phone
+from responder.classify.cues import CUE_NAMES, cue_counts
+from responder.classify.links import extract_links, has_phone
 
 _MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:€|eur|usd|dollars|pounds|euros)\b", re.I)
 _SHOUT = re.compile(r"\b[A-Z]{3,}\b")
@@ -19,7 +20,6 @@ _SHOUT = re.compile(r"\b[A-Z]{3,}\b")
 _DIGIT = re.compile(r"\d")
 _CAPS = re.compile(r"[A-Z]{3}")
 
-CUE_NAMES = tuple(CUES)
 FEATURE_NAMES: tuple[str, ...] = (
     *(f"cue_{n}" for n in CUE_NAMES),
     "link_any",

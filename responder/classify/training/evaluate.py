@@ -1,98 +1,48 @@
-"""Evaluation against labelled data: read JSONL/CSV, classify, compute the metrics `responder eval`
-prints (also used by the UI for the user's corrections)."""
+"""Evaluation against labelled data (read by `labelled`): classify, compute the metrics
+`responder eval` prints (scikit-learn's metrics; also used by the UI for the user's corrections)."""
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
 from responder.classify.signals import compute_signals
-from responder.errors import ImportFormatError
+from responder.classify.training.labelled import Example, read_dataset  # noqa: F401 - re-exported
 from responder.taxonomy import LABELS, REPORT_LABELS
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Example:
-    id: str
-    text: str
-    label: str
-    subject: str | None = None
-    sender_name: str | None = None
-    slice: str | None = None
-
-
-def read_dataset(path: Path) -> list[Example]:
-    """Rows of a JSONL or CSV file with `text` and `label` (+ optional columns). Bad rows are
-    reported with their line number and skipped."""
-    if not path.exists():
-        raise ImportFormatError(f"{path}: no such file")
-    rows: list[tuple[int, dict[str, Any]]] = []
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = [(i + 2, dict(r)) for i, r in enumerate(csv.DictReader(fh))]
-    else:
-        with path.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    rows.append((number, json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    log.warning("%s:%d: not JSON (%s); skipped", path, number, exc.msg)
-    out = []
-    for number, row in rows:
-        text, label = row.get("text"), row.get("label")
-        if not isinstance(text, str) or not text.strip() or label not in LABELS:
-            log.warning("%s:%d: needs a text and one of the six labels; skipped", path, number)
-            continue
-        out.append(
-            Example(
-                id=str(row.get("id") or f"row-{number}"),
-                text=text,
-                label=str(label),
-                subject=row.get("subject") or None,
-                sender_name=row.get("sender_name") or None,
-                slice=row.get("slice") or None,
-            )
-        )
-    if not out:
-        raise ImportFormatError(f"{path}: no usable rows (each needs `text` and `label`)")
-    return out
-
-
 def metrics(truth: list[str], predicted: list[str]) -> dict[str, Any]:
-    """Per-label precision/recall/F1/support, macro-F1 over labels present in truth or
-    predictions, confusion matrix, genuine flagged rate and phishing+scam recall."""
-    confusion = {t: {p: 0 for p in LABELS} for t in LABELS}
-    for t, p in zip(truth, predicted, strict=True):
-        confusion[t][p] += 1
-    per_label: dict[str, dict[str, float]] = {}
-    for label in LABELS:
-        tp = confusion[label][label]
-        support = sum(confusion[label].values())
-        pred_n = sum(confusion[t][label] for t in LABELS)
-        precision = tp / pred_n if pred_n else 0.0
-        recall = tp / support if support else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_label[label] = {
-            "precision": round(precision, 4),
-            "recall": round(recall, 4),
-            "f1": round(f1, 4),
-            "support": support,
+    """Per-label precision/recall/F1/support (scikit-learn), macro-F1 over labels present in truth
+    or predictions, confusion matrix, genuine flagged rate and phishing+scam recall."""
+    labels = list(LABELS)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth, predicted, labels=labels, zero_division=0
+    )
+    matrix = confusion_matrix(truth, predicted, labels=labels) if truth else None
+    confusion = {
+        t: {p: int(matrix[i, j]) if matrix is not None else 0 for j, p in enumerate(labels)}
+        for i, t in enumerate(labels)
+    }
+    per_label = {
+        label: {
+            "precision": round(float(precision[i]), 4),
+            "recall": round(float(recall[i]), 4),
+            "f1": round(float(f1[i]), 4),
+            "support": int(support[i]),
         }
-    present = [
-        lab
-        for lab in LABELS
-        if per_label[lab]["support"] or sum(c[lab] for c in confusion.values())
-    ]
-    macro = sum(per_label[lab]["f1"] for lab in present) / len(present) if present else 0.0
+        for i, label in enumerate(labels)
+    }
+    present = sorted(set(truth) | set(predicted), key=labels.index)
+    macro = (
+        f1_score(truth, predicted, labels=present, average="macro", zero_division=0)
+        if present
+        else 0.0
+    )
     genuine = sum(confusion["genuine"].values())
     flagged = genuine - confusion["genuine"]["genuine"]
     fraud = [lab for lab in ("phishing", "scam") if lab in REPORT_LABELS]
@@ -100,7 +50,7 @@ def metrics(truth: list[str], predicted: list[str]) -> dict[str, Any]:
     caught = sum(confusion[lab][p] for lab in fraud for p in fraud)
     return {
         "n": len(truth),
-        "macro_f1": round(macro, 4),
+        "macro_f1": round(float(macro), 4),
         "per_label": per_label,
         "confusion": confusion,
         "genuine_flagged_rate": round(flagged / genuine, 4) if genuine else 0.0,

@@ -1,8 +1,8 @@
-"""The fast paths of the signals give exactly what the plain patterns give.
+"""The fast paths of the links and fingerprints give exactly what the plain patterns give.
 
-Cue counts, phone numbers, link pre-checks and template fingerprints are computed with rewritten
-patterns and cheap pre-checks (speed); each is compared here with the straightforward version on
-seed texts, tricky strings and seeded random strings built from the characters that matter.
+Phone numbers, link pre-checks and template fingerprints are computed with cheap pre-checks
+(speed); each is compared here with the straightforward version on seed texts, tricky strings and
+seeded random strings built from the characters that matter.
 """
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ import re
 import unicodedata
 from functools import cache
 
-import pytest
-
-from responder.classify import lexicon as lx
+from responder.classify import fingerprint as fp
 from responder.classify import links as lk
-from responder.classify import signals as sg
 from responder.classify.training.seedgen import load_seed
 
 _PIECES = [
@@ -57,55 +54,6 @@ def _corpus() -> tuple[str, ...]:
     return tuple(texts)
 
 
-def _plain_cue_counts(text: str) -> tuple[int, ...]:
-    """The counts as first written: one named-group alternation for the combined lexicons (the
-    first listed wins), one findall per separate lexicon."""
-    low = text.lower()
-    counts = dict.fromkeys(sg.CUES, 0)
-    for m in _plain_combined().finditer(low):
-        counts[m.lastgroup or ""] += 1
-    for name in sg._SEPARATE:
-        counts[name] = len(sg.CUES[name].findall(low))
-    return tuple(counts.values())
-
-
-@cache
-def _plain_combined() -> re.Pattern[str]:
-    parts = [
-        f"(?P<{name}>" + "|".join(sg._alternatives(getattr(lx, name.upper()))) + ")"
-        for name in sg.CUES
-        if name not in sg._SEPARATE
-    ]
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")
-
-
-def test_cue_counts_match_the_plain_patterns() -> None:
-    assert sg._REPLAY
-    for text in _corpus():
-        assert sg._cue_tuple.__wrapped__(text) == _plain_cue_counts(text), text
-
-
-def test_replay_matches_one_scan_per_lexicon_group() -> None:
-    for text in _corpus()[:3000]:
-        assert sg._cue_tuple.__wrapped__(text) == sg._cue_tuple_plain(text.lower()), text
-
-
-@pytest.mark.parametrize("name", list(sg.CUES))
-def test_fast_lexicon_patterns_find_the_same_matches(name: str) -> None:
-    plain, fast = sg.CUES[name], sg._FAST[name]
-    for text in _corpus()[:4000]:
-        low = text.lower()
-        assert [m.span() for m in fast.finditer(low)] == [m.span() for m in plain.finditer(low)]
-
-
-def test_dispatch_keeps_the_order_of_overlapping_fragments() -> None:
-    # "pay" must win over "payment" (listed first), and "\d+ ?ppm" stays ahead of "1 ..." .
-    words = ["pay", "payment", r"\d+ ?ppm\b", "1 pound", "(?:re)?send", "[ck]ash"]
-    fast, plain = sg._fast(words), sg._compile(words)
-    for text in ["payment due", "1 ppm", "1 pound", "resend", "send", "cash", "kash", "x1 ppm"]:
-        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
-
-
 def test_has_phone_is_phone_search() -> None:
     for text in _corpus():
         assert lk.has_phone.__wrapped__(text) is (lk.PHONE.search(text) is not None), text
@@ -128,7 +76,7 @@ def test_link_prechecks_never_hide_a_match() -> None:
 
 def _plain_fingerprint(text: str) -> str:
     t = unicodedata.normalize("NFKC", text or "")
-    t = sg._SIGNOFF.sub("", sg._GREETING.sub("", t, count=1))
+    t = fp._SIGNOFF.sub("", fp._GREETING.sub("", t, count=1))
     t = lk._EMAIL.sub(" ", lk._URL.sub(" ", t))
     t = lk._BARE.sub(" ", t)
     t = re.sub(r"(?<=[a-z,;] )[A-ZÄÖÜÉÈÁÍÓÚ][\w'\-]+", " ", t)
@@ -139,7 +87,7 @@ def _plain_fingerprint(text: str) -> str:
 
 def test_template_fingerprint_matches_the_plain_version() -> None:
     for text in _corpus():
-        assert sg.template_fingerprint(text) == _plain_fingerprint(text), text
+        assert fp.template_fingerprint(text) == _plain_fingerprint(text), text
 
 
 def _plain_links(text: str) -> tuple[lk.Link, ...]:
