@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from responder.app.context import runtime_settings
 from responder.cli import app
 from responder.ingest.importer import load_demo_inbox
 from responder.store.models import Draft, Message
-from responder.store.preferences import runtime_settings, save_preferences
+from responder.store.preferences import save_preferences
 
 
 def test_runtime_settings_apply_stored_preferences(engine, settings) -> None:

@@ -46,7 +46,7 @@ Never click links in the message; they are shown defanged here on purpose.
 def _who(item: inbox.ReviewItem) -> str:
     if item.sender is None:
         return "(unknown sender)"
-    return item.sender.name or item.sender.email or item.sender.key
+    return inbox.sender_display(item.sender)
 
 
 def _meta(item: inbox.ReviewItem) -> None:

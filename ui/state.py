@@ -1,4 +1,4 @@
-"""Shared app state for every page: the cached engine (migrated once), settings, services.
+"""Shared app state for every page: the cached app context (engine migrated once, settings with\nthe stored preferences, chat model), built by `responder.app.context`.
 
 Pages import it as ``from ui.state import ...``: `ui` is installed with the project
 (`pip install -e .`), so pages run without any `sys.path` change, on their own too
@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
+from responder.app.context import AppContext
 from responder.drafts.drafter import build_drafter
 from responder.errors import ConfigError
-from responder.llm import build_chat_model
 from responder.settings import Settings, get_settings, reset_settings_cache
-from responder.store import db
-from responder.store.preferences import effective_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +55,10 @@ def secrets_to_env() -> list[str]:
 
 
 @st.cache_resource(show_spinner="Opening the database…")
-def _engine_for(url: str) -> Engine:
-    """One engine per database URL for the whole server process; migrations applied once."""
-    db.upgrade(url)
-    return db.make_engine(url)
+def _context_for(url: str) -> AppContext:
+    """One app context (engine) per database URL for the whole server process; migrations are
+    applied once."""
+    return AppContext.open(base_settings(), migrate=True)
 
 
 def base_settings() -> Settings:
@@ -69,40 +67,34 @@ def base_settings() -> Settings:
     return get_settings()
 
 
-def get_engine() -> Engine:
-    return _engine_for(base_settings().database_url)
+def app_context() -> AppContext:
+    """The cached app context for the configured database, with the current base settings."""
+    base = base_settings()
+    ctx = _context_for(base.database_url)
+    if ctx.base is not base:  # settings re-read (tests, secrets): keep the engine, new base
+        ctx = AppContext(base=base, engine=ctx.engine)
+    return ctx
 
 
 def current_settings() -> Settings:
     """The settings every page uses: the base settings with the user's stored preferences."""
-    base = base_settings()
-
-    with Session(get_engine()) as s:
-        return effective_settings(session=s, base=base)
+    return app_context().settings()
 
 
-@contextmanager
-def session_scope() -> Iterator[Session]:
+def session_scope() -> AbstractContextManager[Session]:
     """A short unit of work for a page action: commit on success, roll back on error."""
-    with Session(get_engine(), expire_on_commit=False) as s:
-        try:
-            yield s
-            s.commit()
-        except Exception:
-            s.rollback()
-            raise
+    return app_context().session_scope()
 
 
 def read_session() -> Session:
     """A session for reads (use as a context manager); objects stay usable after it closes."""
-    return Session(get_engine(), expire_on_commit=False)
+    return app_context().read_session()
 
 
 def chat_model(settings: Settings, *, purpose: str = "draft") -> Any:
     """The configured chat model, or None (offline or when it cannot be built; the page says why)."""
-
     try:
-        model = build_chat_model(settings, purpose=purpose)
+        model = app_context().chat_model(settings, purpose=purpose)
     except ConfigError as exc:
         st.session_state["_llm_problem"] = str(exc)
         return None

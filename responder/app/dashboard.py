@@ -25,6 +25,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from responder.app.campaigns import list_campaigns
+from responder.app.inbox import sender_display
 from responder.settings import Settings
 from responder.store.models import Correction, Draft, Event, FollowUp, Message, Sender
 
@@ -277,7 +278,7 @@ def top_senders(*, session: Session, since: datetime, limit: int = 10) -> list[S
     return [
         SenderCount(
             sender_id=sid,
-            name=senders[sid].name or senders[sid].key,
+            name=sender_display(senders[sid]),
             status=senders[sid].status,
             messages=c,
             top_label=labels.get(sid, UNTRIAGED),
@@ -329,13 +330,31 @@ class Dashboard:
         return data
 
 
+#: "All" on the dashboard covers at most this many weeks (five years).
+MAX_WEEKS = 260
+
+
+def weeks_spanned(*, session: Session, end: datetime) -> int:
+    """How many weeks (Monday to Monday) lie between the oldest inbound message and `end`, so
+    that "All" shows every message of an older export (at least 1, at most MAX_WEEKS)."""
+    first = session.exec(select(func.min(Message.sent_at)).where(Message.direction == "in")).one()
+    if first is None:
+        return 1
+    first = first if first.tzinfo else first.replace(tzinfo=UTC)
+    span = (monday_of(end.date()) - monday_of(first.date())).days // 7 + 1
+    return max(1, min(MAX_WEEKS, span))
+
+
 def build_dashboard(
-    *, session: Session, settings: Settings, weeks: int = 12, now: datetime | None = None
+    *, session: Session, settings: Settings, weeks: int | None = 12, now: datetime | None = None
 ) -> Dashboard:
-    """Everything the dashboard shows, for the last `weeks` weeks."""
+    """Everything the dashboard shows, for the last `weeks` weeks (None: every week that has
+    messages, see `weeks_spanned`)."""
 
     now = _now(now)
     end = period_end(session=session, now=now)
+    if weeks is None:
+        weeks = weeks_spanned(session=session, end=end)
     since = datetime.combine(monday_of(end.date()), datetime.min.time(), tzinfo=UTC)
     since -= timedelta(weeks=weeks - 1)
     campaigns = list_campaigns(session=session, since=since, limit=10)

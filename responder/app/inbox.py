@@ -191,10 +191,20 @@ def list_messages(
     return InboxPage(rows=rows, total=total, page=page, page_size=page_size)
 
 
-def _sender_name(sender: Sender | None) -> str:
+#: How a sender without name, e-mail or profile link is shown (a paste without "From:").
+UNKNOWN_SENDER = "Unknown sender"
+
+
+def sender_display(sender: Sender | None) -> str:
+    """The sender's name, e-mail or profile link, or "Unknown sender" in words (never the
+    internal key such as "name:unknown")."""
     if sender is None:
-        return ""
-    return sender.name or sender.email or sender.profile_url or sender.key
+        return UNKNOWN_SENDER
+    return sender.name or sender.email or sender.profile_url or UNKNOWN_SENDER
+
+
+def _sender_name(sender: Sender | None) -> str:
+    return sender_display(sender) if sender is not None else ""
 
 
 def _live_draft_status(session: Session, message_ids: list[int]) -> dict[int, str]:

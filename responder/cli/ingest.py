@@ -15,13 +15,13 @@ from typing import Any
 
 import typer
 
+from responder.app.context import runtime_settings
 from responder.cli.main import app, emit_json
 from responder.errors import ResponderError
 from responder.ingest.importer import ImportSummary, import_path, import_text
 from responder.llm import build_chat_model
 from responder.settings import Settings, get_settings
 from responder.store import db
-from responder.store.preferences import runtime_settings
 from responder.triage.pipeline import triage_new
 
 _MAX_LISTED = 20

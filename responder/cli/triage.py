@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from responder.app.context import runtime_settings
 from responder.cli.main import app, emit_json, fail
 from responder.errors import ResponderError
 from responder.llm import build_chat_model
 from responder.settings import get_settings
 from responder.store import db
-from responder.store.preferences import runtime_settings
 from responder.triage.pipeline import retry_failed, triage_new
 
 

@@ -50,3 +50,35 @@ def next_business_time(dt: datetime, settings: Settings) -> datetime:
 
 def is_business_time(dt: datetime, settings: Settings) -> bool:
     return next_business_time(dt, settings) == as_utc(dt)
+
+
+#: The snooze choices the app offers, in order ("Pick a date" takes a date).
+SNOOZE_CHOICES = ("Tomorrow morning", "In 3 days", "Next Monday", "Pick a date")
+
+
+def snooze_until(
+    choice: str, settings: Settings, now: datetime, picked: date | None = None
+) -> datetime:
+    """The moment a snooze choice means (UTC): the start of business hours on the chosen day in
+    the user's zone, moved on to the next business day when that day is none ("tomorrow
+    morning" on a Friday is Monday morning). Raises ValueError for an unknown choice or a
+    missing or past date."""
+    tz = user_tz(settings)
+    today = as_utc(now).astimezone(tz).date()
+    if choice == "Tomorrow morning":
+        day = today + timedelta(days=1)
+    elif choice == "In 3 days":
+        day = today + timedelta(days=3)
+    elif choice == "Next Monday":
+        day = today + timedelta(days=7 - today.weekday())
+    elif choice == "Pick a date":
+        if picked is None:
+            raise ValueError("Pick the date to snooze until.")
+        if picked <= today:
+            raise ValueError("Pick a date after today.")
+        day = picked
+    else:
+        raise ValueError(f"Unknown snooze choice {choice!r}; one of {', '.join(SNOOZE_CHOICES)}.")
+    start_h = min(max(settings.policy.business_hours_start, 0), 23)
+    start = datetime.combine(day, time(hour=start_h), tzinfo=tz)
+    return next_business_time(start, settings)

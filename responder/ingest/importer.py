@@ -18,6 +18,7 @@ import logging
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -29,7 +30,7 @@ from responder.ingest.demo import load_demo
 from responder.ingest.email import parse_eml, parse_mbox
 from responder.ingest.jsonl import parse_jsonl
 from responder.ingest.linkedin_export import iter_linkedin
-from responder.ingest.paste import parse_paste
+from responder.ingest.paste import MAX_PASTE_CHARS, parse_paste
 from responder.ingest.store import Owner, record_import_event, store_messages
 from responder.ingest.text import sniff_encoding
 from responder.settings import Settings
@@ -95,8 +96,11 @@ def import_path(
     settings: Settings,
     progress: Progress | None = None,
     source: str | None = None,
+    display_name: str | None = None,
 ) -> ImportSummary:
-    """Import one file (see the module docstring); `source` overrides the stored source name."""
+    """Import one file (see the module docstring); `source` overrides the stored source name.
+    `display_name` is the file's name as the user knows it (an upload is stored under another
+    name): every message of the summary uses it."""
     path = Path(path)
     summary = ImportSummary(files=[path.name])
     try:
@@ -105,6 +109,7 @@ def import_path(
         items, total = _open(path, summary, settings, source)
     except (ImportFormatError, OSError) as exc:
         summary.fatal = _reason(exc, path)
+        rename_in_summary(summary, path.name, display_name)
         record_import_event(engine, summary)
         return summary
     owner = Owner(linkedin_url=settings.profile.linkedin_url, emails=settings.profile.emails)
@@ -113,8 +118,21 @@ def import_path(
         engine=engine, items=guarded, owner=owner, summary=summary, progress=progress, total=total
     )
     log.info("import %s: %s", path.name, summary.to_dict() | {"errors": len(summary.errors)})
+    rename_in_summary(summary, path.name, display_name)
     record_import_event(engine, summary)
     return summary
+
+
+def rename_in_summary(summary: ImportSummary, stored: str, shown: str | None) -> None:
+    """Name the file as the user knows it (`shown`) instead of its stored name everywhere in
+    the summary: file list, errors, warnings and the fatal reason."""
+    if not shown or shown == stored:
+        return
+    summary.files = [f.replace(stored, shown) for f in summary.files]
+    summary.errors = [replace(e, file=e.file.replace(stored, shown)) for e in summary.errors]
+    summary.warnings = [w.replace(stored, shown) for w in summary.warnings]
+    if summary.fatal:
+        summary.fatal = summary.fatal.replace(stored, shown)
 
 
 def _reason(exc: Exception, path: Path) -> str:
@@ -187,18 +205,22 @@ def _guard(
 
 
 def import_text(
-    *, engine: Engine, text: str, settings: Settings, source: str = "paste"
+    *, engine: Engine, text: str, settings: Settings, source: str = "paste", sender: str = ""
 ) -> ImportSummary:
-    """Import one pasted message (optional "From:"/"Subject:" lines at the top)."""
+    """Import one pasted message (optional "From:"/"Subject:" lines at the top; `sender` names
+    who wrote it when there is no "From:" line). Text over MAX_PASTE_CHARS is refused."""
 
     summary = ImportSummary(files=["pasted text"], format="text")
-    if len(text) > settings.policy.max_upload_mb * 1024 * 1024:
-        summary.fatal = f"pasted text: longer than {settings.policy.max_upload_mb} MB; refused"
+    if len(text) > MAX_PASTE_CHARS:
+        summary.fatal = (
+            f"The pasted text has {len(text):,} characters; at most {MAX_PASTE_CHARS:,} are "
+            "accepted, since a paste is one message. Import a file for more, or paste only "
+            "the message itself."
+        )
         return summary
     owner = Owner(linkedin_url=settings.profile.linkedin_url, emails=settings.profile.emails)
-    store_messages(
-        engine=engine, items=[parse_paste(text, source=source)], owner=owner, summary=summary
-    )
+    item = parse_paste(text, source=source, sender=sender)
+    store_messages(engine=engine, items=[item], owner=owner, summary=summary)
     record_import_event(engine, summary)
     return summary
 

@@ -16,14 +16,17 @@ from responder.ingest.base import ParsedMessage, RowError, clean_text, content_h
 from responder.ingest.linkedin_export import parse_date
 from responder.ingest.text import to_plain_text
 
+#: A pasted message longer than this is refused: one message, not a mailbox (import files for that).
+MAX_PASTE_CHARS = 50_000
 _HEADER = re.compile(r"^\s*(from|subject|date|profile|url)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+|(?:www\.)?linkedin\.com/\S+", re.IGNORECASE)
 
 
 def parse_paste(
-    text: str, *, source: str = "paste", file: str = "pasted text"
+    text: str, *, source: str = "paste", file: str = "pasted text", sender: str = ""
 ) -> ParsedMessage | RowError:
-    """The message in `text`, or a RowError when there is nothing to import."""
+    """The message in `text`, or a RowError when there is nothing to import. `sender` (a name,
+    "Name <mail>" or a profile link) is used when the text has no "From:" line."""
     text = clean_text(text).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     lines = text.split("\n")
     headers: dict[str, str] = {}
@@ -39,7 +42,7 @@ def parse_paste(
     body = to_plain_text("\n".join(lines[i:]))
     if not body:
         return RowError(file, 1, "empty content: nothing to import")
-    name, email_addr, url = _parse_from(headers.get("from", ""))
+    name, email_addr, url = _parse_from(headers.get("from", "") or clean_text(sender)[:500])
     url = url or _first_url(headers.get("profile", "") or headers.get("url", ""))
     subject = headers.get("subject") or None
     sent_at = _parse_date(headers.get("date", ""))

@@ -20,12 +20,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from responder.errors import ConfigError
 from responder.settings import Settings, get_settings
-from responder.store import db
 from responder.store.models import Preference
 
 log = logging.getLogger(__name__)
@@ -200,18 +198,3 @@ def reset_preferences(*, session: Session, group: str | None = None) -> int:
 def _default_of(base: Settings, key: str) -> Any:
     group, field = _split(key)
     return _plain(getattr(getattr(base, group), field))
-
-
-def runtime_settings(engine: Engine | None = None) -> Settings:
-    """What a process should use for one unit of work: the configured settings with the user's
-    preferences from the app applied (one small SELECT; changes apply at the next job tick).
-    Falls back to the configured settings when the store cannot be read (e.g. not migrated)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    base = get_settings()
-    try:
-        with Session(engine or db.get_engine()) as session:
-            return effective_settings(session=session, base=base)
-    except SQLAlchemyError as exc:
-        log.warning("preferences not readable, using configured settings: %s", exc)
-        return base

@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from responder.app.context import runtime_settings
 from responder.channels.digest import send_digest
 from responder.channels.outbox import process_outbox, reconcile_sending
 from responder.followups.due import process_due_followups, release_stale
 from responder.store import db
 from responder.store.claims import as_utc, utcnow
 from responder.store.models import JobRun, WorkerHeartbeat
-from responder.store.preferences import runtime_settings
 from responder.store.tasks import active
 from responder.worker.imap_poll import poll_imap
 from responder.worker.task_runner import run_queued_tasks

@@ -49,7 +49,13 @@ def _run_import(
     path = params.get("path")
     if not path:
         raise ValueError("an import task needs a 'path'")
-    summary = import_path(engine=engine, path=Path(path), settings=settings, progress=progress)
+    summary = import_path(
+        engine=engine,
+        path=Path(path),
+        settings=settings,
+        progress=progress,
+        display_name=params.get("name"),
+    )
     result: dict[str, Any] = summary.to_dict() if hasattr(summary, "to_dict") else {}
     if params.get("triage", True):
         result["triage"] = _run_triage(

@@ -52,6 +52,7 @@ def test_dashboard_renders_numbers_chart_and_tables(engine: Engine) -> None:
     with Session(engine) as s:
         seed_views(s, now=datetime.now(UTC))
     at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.segmented_control(key="dash_window").set_value("12 weeks").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Received"] == "11"
@@ -81,6 +82,9 @@ def test_period_switch_and_cache_refresh(engine: Engine) -> None:
     with Session(engine) as s:
         seed_views(s, now=datetime.now(UTC))
     at = AppTest.from_file(PAGE, default_timeout=60).run()
+    # the default, "All", covers every message, the 13-week-old one too
+    assert {m.label: m.value for m in at.metric}["Received"] == "12"
+    at.segmented_control(key="dash_window").set_value("12 weeks").run()
     assert {m.label: m.value for m in at.metric}["Received"] == "11"
     at.segmented_control(key="dash_window").set_value("52 weeks").run()
     assert {m.label: m.value for m in at.metric}["Received"] == "12"  # the 13-week-old one

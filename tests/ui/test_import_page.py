@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
+from responder.app import imports
 from responder.settings import PROJECT_ROOT, Settings
 from responder.store import tasks
 from responder.store.models import Message, Task
@@ -93,9 +94,7 @@ def engine_settings_dir(settings: Settings) -> Path:
 def test_large_upload_goes_to_the_worker(
     settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ui import jobs
-
-    monkeypatch.setattr(jobs, "INLINE_MAX_BYTES", 100)
+    monkeypatch.setattr(imports, "INLINE_MAX_BYTES", 100)
     at = _app().run()
     at.file_uploader(key="import_files").set_value(("big.csv", EXPORT, "text/csv")).run()
     at.button(key="import_go").click().run()
@@ -181,9 +180,7 @@ def test_sort_new_messages(trained: Settings, engine: Engine) -> None:
 def test_queued_import_runs_here_when_no_worker(
     trained: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ui import jobs
-
-    monkeypatch.setattr(jobs, "INLINE_MAX_BYTES", 100)
+    monkeypatch.setattr(imports, "INLINE_MAX_BYTES", 100)
     at = _app().run()
     at.file_uploader(key="import_files").set_value(("big.csv", EXPORT, "text/csv")).run()
     at.button(key="import_go").click().run()

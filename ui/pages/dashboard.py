@@ -13,12 +13,11 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
-from sqlmodel import Session
 
 from responder.app.dashboard import UNTRIAGED, build_dashboard, data_version
 from responder.taxonomy import DISPLAY, LABELS
 from ui.components import one_line, page_header
-from ui.state import current_settings, get_engine, read_session
+from ui.state import current_settings, read_session
 
 #: Fixed label colours (Tableau 10 mid tones: legible on the light and the dark theme).
 LABEL_HEX = {
@@ -31,16 +30,27 @@ LABEL_HEX = {
     UNTRIAGED: "#bab0ac",
 }
 LABEL_NAMES = {**DISPLAY, UNTRIAGED: "Not triaged yet"}
-WINDOWS = {"4 weeks": 4, "12 weeks": 12, "26 weeks": 26, "52 weeks": 52}
+#: Period choices; "All" (the default) spans every week with messages, so an older export shows
+#: all of its messages.
+WINDOWS: dict[str, int | None] = {
+    "All": None,
+    "4 weeks": 4,
+    "12 weeks": 12,
+    "26 weeks": 26,
+    "52 weeks": 52,
+}
+DEFAULT_WINDOW = "All"
 CACHE_TTL_S = 30
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner="Counting…", max_entries=16)
-def load_dashboard(url: str, version: tuple[Any, ...], weeks: int, minutes: float) -> dict:
-    """The dashboard as plain data. `version` and `minutes` are only cache keys."""
-    del version
+def load_dashboard(
+    url: str, version: tuple[Any, ...], weeks: int | None, minutes: float
+) -> dict[str, Any]:
+    """The dashboard as plain data. `url`, `version` and `minutes` are only cache keys."""
+    del url, version, minutes
     settings = current_settings()
-    with Session(get_engine()) as s:
+    with read_session() as s:
         data = build_dashboard(session=s, settings=settings, weeks=weeks).to_dict()
     data["computed_at"] = datetime.now(UTC)
     return data
@@ -59,7 +69,7 @@ def weekly_chart(weekly: list[dict[str, Any]]) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("yearmonthdate(Week):O", title="Week starting", axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("sum(count):Q", title="Messages"),
+            y=alt.Y("sum(count):Q", title="Messages", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color(
                 "Label:N", scale=alt.Scale(domain=domain, range=colours), title="Label"
             ),
@@ -133,8 +143,10 @@ def _campaigns_table(campaigns: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     page_header("Dashboard", "What arrived, what Responder handled, and what waits for you.")
-    choice = st.segmented_control("Period", list(WINDOWS), default="12 weeks", key="dash_window")
-    weeks = WINDOWS.get(choice or "12 weeks", 12)
+    choice = st.segmented_control(
+        "Period", list(WINDOWS), default=DEFAULT_WINDOW, key="dash_window"
+    )
+    weeks = WINDOWS.get(choice or DEFAULT_WINDOW)
     settings = current_settings()
     with read_session() as s:
         version = data_version(session=s)
@@ -145,7 +157,7 @@ def main() -> None:
     if h["received"] == 0 and not data["weekly"]:
         st.info("No messages in this period yet. Import messages or load the demo inbox.")
         return
-    _metrics(h, weeks)
+    _metrics(h, data["weeks"])
     if data["computed_at"] - data["end"] > timedelta(days=1):
         st.caption(
             f"Nothing arrived recently, so the period ends at the newest message "

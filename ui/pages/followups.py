@@ -4,15 +4,17 @@ the worker that acts on all of them is alive.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from responder.app.followup_board import followup_board
+from responder.app.inbox import sender_display
 from responder.channels.outbox import RETRYABLE_STATES, outbox_items, retry_delivery
 from responder.errors import ResponderError
+from responder.followups.business_hours import SNOOZE_CHOICES, snooze_until
 from responder.followups.rules import snooze, unsnooze, user_tz
 from responder.settings import Settings
 from responder.worker.scheduler import worker_status
@@ -24,8 +26,6 @@ from ui.state import (
     session_scope,
     show_flashes,
 )
-
-SNOOZE_CHOICES = ["Tomorrow morning", "In 3 days", "Next Monday", "Pick a date"]
 
 
 def _ago(value: datetime | None, now: datetime) -> str:
@@ -89,22 +89,6 @@ def _rows_frame(rows: list[dict[str, Any]], when: str, when_key: str) -> pd.Data
     )
 
 
-def snooze_until(choice: str, settings: Settings, now: datetime, picked: Any = None) -> datetime:
-    """The moment a snooze choice means, at the start of business hours in the user's zone."""
-    tz = user_tz(settings)
-    today = now.astimezone(tz).date()
-    if choice == "Tomorrow morning":
-        day = today + timedelta(days=1)
-    elif choice == "In 3 days":
-        day = today + timedelta(days=3)
-    elif choice == "Next Monday":
-        day = today + timedelta(days=7 - today.weekday())
-    else:
-        day = picked
-    start = time(hour=min(max(settings.policy.business_hours_start, 0), 23))
-    return datetime.combine(day, start, tzinfo=tz).astimezone(UTC)
-
-
 def _snooze_control(rows: list[dict[str, Any]], settings: Settings) -> None:
     options = {
         r["message_id"]: f"#{r['message_id']} {one_line(r['sender'], limit=40)}: "
@@ -122,7 +106,7 @@ def _snooze_control(rows: list[dict[str, Any]], settings: Settings) -> None:
         key="fu_snooze_msg",
         placeholder="Choose a message",
     )
-    choice = c2.selectbox("Until", SNOOZE_CHOICES, key="fu_snooze_choice")
+    choice = c2.selectbox("Until", list(SNOOZE_CHOICES), key="fu_snooze_choice")
     picked = None
     if choice == "Pick a date":
         picked = c3.date_input(
@@ -130,8 +114,8 @@ def _snooze_control(rows: list[dict[str, Any]], settings: Settings) -> None:
         )
     if st.button("Snooze", key="fu_snooze", disabled=mid is None, icon=":material/snooze:"):
         now = datetime.now(UTC)
-        until = snooze_until(choice, settings, now, picked)
         try:
+            until = snooze_until(choice, settings, now, picked)
             with session_scope() as s:
                 snooze(session=s, message_id=mid, until=until, now=now)
         except (ResponderError, ValueError) as exc:
@@ -209,9 +193,7 @@ def outbox_section() -> None:
     frame = pd.DataFrame(
         {
             "#": [i.delivery.id for i in items],
-            "To": [
-                one_line(i.sender.name or i.sender.key if i.sender else "", limit=40) for i in items
-            ],
+            "To": [one_line(sender_display(i.sender), limit=40) for i in items],
             "Channel": [i.delivery.channel for i in items],
             "State": [i.delivery.state for i in items],
             "Attempts": [i.delivery.attempts for i in items],

@@ -7,12 +7,13 @@ from typing import Any
 
 import streamlit as st
 
+from responder.app import imports
 from responder.errors import ResponderError
-from responder.ingest.importer import import_text
+from responder.ingest.paste import MAX_PASTE_CHARS
 from responder.store import tasks
 from ui import jobs
 from ui.components import md_escape, page_header, safe_text, show_error
-from ui.state import current_settings, get_engine, read_session
+from ui.state import app_context, current_settings, read_session
 
 FILE_TYPES = ["csv", "zip", "eml", "mbox", "jsonl", "txt"]
 RESULT_KEY = "import_results"
@@ -84,17 +85,17 @@ def _upload() -> None:
         if upload.size > limit:
             show_error(f"{name}: larger than {settings.policy.max_upload_mb} MB; not imported.")
             continue
-        path = jobs.save_upload(settings=settings, name=name, data=upload.getvalue())
-        if upload.size <= jobs.INLINE_MAX_BYTES:
-            try:
-                _remember(name, jobs.import_inline(settings=settings, path=path))
-            except ResponderError as exc:
-                show_error(exc)
+        try:
+            outcome = jobs.import_upload(settings=settings, name=name, data=upload.getvalue())
+        except ResponderError as exc:
+            show_error(exc)
+            continue
+        if outcome.result is not None:
+            _remember(name, outcome.result)
         else:
-            task_id = jobs.enqueue_import(path=path, name=name)
             st.info(
-                f"Import #{task_id} runs in the background (the worker does it). You can go on "
-                "working; progress shows below and in the sidebar.",
+                f"Import #{outcome.task_id} runs in the background (the worker does it). You can "
+                "go on working; progress shows below and in the sidebar.",
                 icon=":material/hourglass_top:",
             )
 
@@ -102,23 +103,30 @@ def _upload() -> None:
 def _paste() -> None:
     st.subheader("Paste one message")
     with st.form("paste_form", clear_on_submit=True):
+        sender = st.text_input(
+            "From (who wrote it)",
+            placeholder="Jane Doe, jane@example.com or a LinkedIn profile link",
+            help='Leave empty when the text starts with a "From:" line; without either the '
+            "message is shown from an unknown sender.",
+        )
         text = st.text_area(
             "Message",
             height=180,
-            placeholder="From: Jane Doe <jane@example.com>\nSubject: Quick question\n\nHello …",
-            help='Optional "From:", "Subject:" and "Date:" lines at the top.',
+            max_chars=MAX_PASTE_CHARS,
+            placeholder="Subject: Quick question\n\nHello …",
+            help=f'Optional "From:", "Subject:" and "Date:" lines at the top. At most '
+            f"{MAX_PASTE_CHARS:,} characters: one message, not a whole mailbox (import files "
+            "for that).",
         )
         submitted = st.form_submit_button("Add message")
     if submitted and text.strip():
-        settings = current_settings()
         try:
-            summary = import_text(engine=get_engine(), text=text, settings=settings)
+            result = imports.import_pasted(
+                ctx=app_context(), settings=current_settings(), text=text, sender=sender
+            )
         except ResponderError as exc:
             show_error(exc)
             return
-        result = summary.to_dict()
-        if result.get("imported"):
-            result["triage"] = jobs.triage_inline(settings)
         _remember("Pasted message", result)
 
 
@@ -129,11 +137,11 @@ def _triage() -> None:
     st.subheader("Sort new messages")
     st.caption(f"{waiting} message(s) are not sorted yet.")
     if st.button("Sort them now", key="triage_go"):
-        summary, task_id = jobs.triage_or_enqueue(current_settings())
-        if task_id is not None:
-            st.info(f"Sorting runs in the background as task #{task_id}.")
-        elif summary is not None:
-            _remember("Sorting", {"imported": 0, "triage": summary})
+        outcome = jobs.triage_or_enqueue(current_settings())
+        if outcome.task_id is not None:
+            st.info(f"Sorting runs in the background as task #{outcome.task_id}.")
+        elif outcome.result is not None:
+            _remember("Sorting", {"imported": 0, "triage": outcome.result})
 
 
 @st.fragment(run_every=1.5)

@@ -10,17 +10,15 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from responder.app.llm_check import test_connection
+from responder.app import llm_settings
+from responder.app.llm_settings import METHODS, PROVIDERS
 from responder.errors import ConfigError
-from responder.llm import needs_real_key
 from responder.settings import Settings
-from responder.store.preferences import apply_preferences, save_preferences
+from responder.store.preferences import save_preferences
 from responder.taxonomy import DISPLAY, REPORT_LABELS
 from ui.components import page_header, show_error
 from ui.state import base_settings, current_settings, flash, session_scope, show_flashes
 
-PROVIDERS = ["Offline (no model)", "OpenAI", "OpenAI-compatible server"]
-METHODS = ["json_schema", "function_calling", "json_mode"]
 TONES = ["friendly", "neutral", "formal"]
 LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pt", "pl"]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -102,54 +100,9 @@ def profile_form(settings: Settings) -> None:
 # --- language model -------------------------------------------------------------------------------
 
 
-def _provider_of(settings: Settings) -> str:
-    if not settings.llm.enabled:
-        return PROVIDERS[0]
-    return PROVIDERS[1] if needs_real_key(settings.llm.effective_base_url()) else PROVIDERS[2]
-
-
-def key_status(settings: Settings) -> str:
-    """Where the API key comes from, masked (never the key itself)."""
-    key = settings.llm.effective_api_key()
-    if key is None:
-        return (
-            "No API key set. For OpenAI set OPENAI_API_KEY (or RESPONDER_LLM_API_KEY) in the "
-            "environment or in .streamlit/secrets.toml; local servers usually need none."
-        )
-    masked = settings.masked()["llm"]["api_key"]
-    source = "RESPONDER_LLM_API_KEY" if settings.llm.api_key is not None else "OPENAI_API_KEY"
-    return f"API key {masked} (from {source}; set in the environment or Streamlit secrets)."
-
-
-def _llm_changes(
-    provider: str,
-    url: str,
-    model: str,
-    method: str,
-    privacy: bool,
-    temperature: float,
-    timeout: float,
-) -> dict[str, Any]:
-    changes: dict[str, Any] = {
-        "llm.provider": "offline" if provider == PROVIDERS[0] else "openai",
-        "llm.model": model.strip(),
-        "llm.structured_output_method": method,
-        "llm.privacy_mode": privacy,
-        "llm.temperature": temperature,
-        "llm.timeout_s": timeout,
-    }
-    if provider == PROVIDERS[2]:
-        if not url.strip():
-            raise ConfigError("Enter the server URL, e.g. http://localhost:11434/v1 for Ollama.")
-        changes["llm.base_url"] = url.strip()
-    elif provider == PROVIDERS[1]:
-        changes["llm.base_url"] = None
-    return changes
-
-
 def llm_form(settings: Settings) -> None:
     llm = settings.llm
-    current = _provider_of(settings)
+    current = llm_settings.provider_of(settings)
     with st.form("llm_form"):
         provider = st.radio(
             "Provider",
@@ -160,7 +113,7 @@ def llm_form(settings: Settings) -> None:
         )
         url = st.text_input(
             "Server URL (OpenAI-compatible servers: Ollama, vLLM, llama.cpp)",
-            llm.effective_base_url() if current == PROVIDERS[2] else "",
+            llm.effective_base_url() if current == llm_settings.COMPATIBLE else "",
             placeholder="http://localhost:11434/v1",
             key="llm_url",
         )
@@ -178,37 +131,41 @@ def llm_form(settings: Settings) -> None:
             "Privacy mode: send only sender, subject and links to the model, never the body",
             llm.privacy_mode,
         )
-        st.text(key_status(settings))
+        st.text(llm_settings.key_status(settings))
         save = st.form_submit_button("Save model settings", type="primary")
         test = st.form_submit_button("Test connection")
-    if save or test:
+    form = llm_settings.LlmForm(provider, url, model, method, privacy, temperature, timeout)
+    if save:
         try:
-            changes = _llm_changes(provider, url, model, method, privacy, temperature, timeout)
+            with session_scope() as s:
+                llm_settings.save_llm_form(session=s, base=base_settings(), form=form)
         except ConfigError as exc:
             show_error(exc)
             return
-        if save:
-            _save(changes, "Model settings")
-        else:
-            _test(settings, changes)
+        flash("Model settings saved.")
+        st.rerun()
+    if test:
+        try:
+            with st.spinner("Calling the model…"):
+                st.session_state["llm_test_result"] = llm_settings.test_llm_form(
+                    settings=settings, form=form
+                )
+        except ConfigError as exc:
+            show_error(exc)
+            return
     last = st.session_state.get("llm_test_result")
     if last:
         show_test_result(last)
 
 
-def _test(settings: Settings, changes: dict[str, Any]) -> None:
-    """Test what is in the form, saved or not."""
-
-    try:
-        candidate = apply_preferences(settings, changes)
-    except ConfigError as exc:
-        show_error(exc)
-        return
-    with st.spinner("Calling the model…"):
-        st.session_state["llm_test_result"] = test_connection(candidate)
-
-
 def show_test_result(result: dict[str, Any]) -> None:
+    if result.get("offline"):
+        st.info(
+            "Offline mode: there is no model to call, and none is needed. Drafts come from the "
+            "offline templates and messages are sorted by the built-in classifier.",
+            icon=":material/cloud_off:",
+        )
+        return
     c1, c2, c3 = st.columns(3)
     c1.metric("Model", result.get("model") or "—")
     latency = result.get("latency_ms")
