@@ -21,6 +21,8 @@ from responder.app.dashboard import (
     week_start,
     weekly_by_label,
 )
+from responder.app.inbox import needs_review_count as inbox_count
+from responder.app.review_queue import needs_review_count
 from responder.settings import Settings, get_settings
 from responder.store import db
 from responder.store.models import Draft, Message
@@ -93,7 +95,9 @@ def test_handling_numbers(store: tuple[Session, Settings]) -> None:
     assert h.handled_without_you == 1  # pitch1 auto-approved
     assert h.handled_by_you == 2  # rec1 and genuine2 answered
     assert h.one_click_approvals == 2  # rec1 sent and camp_a approved, unedited
-    assert h.waiting_for_review == 3  # pitch2, phish1 (pending drafts) and lowconf
+    # one meaning of "needs review" (the sidebar's): lowconf only; drafts are counted apart
+    assert h.waiting_for_review == 1
+    assert h.waiting_for_review == needs_review_count(session=s) == inbox_count(session=s)
     assert h.pending_drafts == 2
     assert h.overdue_followups == 1
     assert h.minutes_saved == settings.policy.minutes_saved_per_message
@@ -116,7 +120,14 @@ def test_queues_follow_user_actions(store: tuple[Session, Settings]) -> None:
         d.status = "rejected"
         s.add(d)
     s.flush()
-    assert waiting_for_review(session=s) == 1  # only the low-confidence one
+    assert waiting_for_review(session=s) == 1  # only the low-confidence one, as before
+    lowconf = s.exec(
+        __import__("sqlmodel").select(Message).where(Message.needs_review == True)  # noqa: E712
+    ).one()
+    lowconf.status = "archived"  # an archived message no longer waits for anyone
+    s.add(lowconf)
+    s.flush()
+    assert waiting_for_review(session=s) == 0
 
 
 def test_top_senders(store: tuple[Session, Settings]) -> None:

@@ -7,7 +7,7 @@ import logging
 
 import streamlit as st
 
-from responder.app import inbox
+from responder.app import inbox, review_queue
 from responder.errors import ResponderError
 from responder.settings import Settings
 from responder.taxonomy import DISPLAY, LABELS, REPORT_LABELS
@@ -23,7 +23,7 @@ from ui.components import (
     show_json,
     show_text,
 )
-from ui.state import drafter, flash, read_session, session_scope
+from ui.state import current_settings, drafter, flash, read_session, session_scope
 
 log = logging.getLogger(__name__)
 THREAD_BODY_CHARS = 3000
@@ -37,8 +37,12 @@ def _header(detail: inbox.MessageDetail) -> None:
     c2.metric("Confidence", fmt_conf(m.confidence))
     c3.metric("Status", m.status)
     c4.metric("Received", m.sent_at.strftime("%d %b %Y") if m.sent_at else "—")
-    if m.needs_review:
-        st.warning("Low confidence: check the label.", icon=":material/help:")
+    if m.needs_review and m.status == "open" and m.direction == "in":
+        with read_session() as s:
+            reasons = review_queue.reasons_for(session=s, message=m, settings=current_settings())
+        for reason in reasons:
+            st.warning(reason, icon=":material/help:")
+        st.caption('Check the label on the Review page (queue "Check the label").')
 
 
 def _sender(detail: inbox.MessageDetail) -> None:

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from responder.app.campaigns import list_campaigns
 from responder.app.inbox import sender_display
+from responder.app.review_queue import needs_review_count
 from responder.settings import Settings
 from responder.store.models import Correction, Draft, Event, FollowUp, Message, Sender
 
@@ -223,14 +224,8 @@ def _pending_drafts(session: Session) -> int:
 
 
 def waiting_for_review(*, session: Session) -> int:
-    """Open inbound messages with a pending draft or a low-confidence label."""
-    pending = select(Draft.message_id).where(Draft.status == "pending")
-    stmt = select(sa.func.count()).where(
-        Message.direction == "in",
-        Message.status == "open",
-        sa.or_(Message.needs_review == True, col(Message.id).in_(pending)),  # noqa: E712
-    )
-    return int(session.exec(stmt).one())
+    """Messages that need review: the same number as the sidebar, Inbox and Review page."""
+    return needs_review_count(session=session)
 
 
 def overdue_followups(*, session: Session, now: datetime | None = None) -> int:

@@ -19,6 +19,8 @@ from sqlalchemy import func, or_
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
+from responder.app.review_queue import needs_review_conditions
+from responder.app.review_queue import needs_review_count as _needs_review_count
 from responder.errors import NotFoundError
 from responder.store.models import (
     Classification,
@@ -119,7 +121,7 @@ def _conditions(flt: InboxFilter) -> tuple[list[ColumnElement[bool]], bool]:
     if flt.statuses:
         conds.append(col(Message.status).in_(flt.statuses))
     if flt.needs_review:
-        conds.append(col(Message.needs_review).is_(True))
+        conds.extend(needs_review_conditions())
     if flt.sender_id is not None:
         conds.append(col(Message.sender_id) == flt.sender_id)
     if flt.search.strip():
@@ -249,12 +251,8 @@ def status_counts(*, session: Session, direction: str | None = "in") -> dict[str
 
 
 def needs_review_count(*, session: Session) -> int:
-    stmt = select(func.count()).where(
-        Message.direction == "in",
-        col(Message.needs_review).is_(True),
-        col(Message.status) == "open",
-    )
-    return int(session.exec(stmt).one())
+    """Messages that need review (one definition: `review_queue.needs_review_conditions`)."""
+    return _needs_review_count(session=session)
 
 
 def message_count(*, session: Session) -> int:

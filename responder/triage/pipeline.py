@@ -296,7 +296,7 @@ def store_classification(
         label=result.label,
         confidence=float(result.confidence),
         reasons=list(result.reasons),
-        signals=dict(result.signals),
+        signals=_with_scores(result),
         method=result.method,
         model=result.model,
         prompt_name=result.prompt_name,
@@ -313,6 +313,16 @@ def store_classification(
         message.template_hash = result.template_hash
     session.add(message)
     return row
+
+
+def _with_scores(result: ClassificationResult) -> dict[str, Any]:
+    """The result's signals plus the classifier's per-label scores (rounded), when it gave any:
+    the review queue names the labels it hesitated between."""
+    signals = dict(result.signals)
+    probabilities = (result.extra or {}).get("probabilities")
+    if isinstance(probabilities, dict) and probabilities:
+        signals["scores"] = {label: round(float(p), 3) for label, p in probabilities.items()}
+    return signals
 
 
 def _after_triage_hooks(

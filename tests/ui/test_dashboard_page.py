@@ -57,7 +57,7 @@ def test_dashboard_renders_numbers_chart_and_tables(engine: Engine) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Received"] == "11"
     assert metrics["Handled without you"] == "10%"
-    assert metrics["Waiting for review"] == "3"
+    assert metrics["Needs review"] == "1"
     assert metrics["Overdue follow-ups"] == "1"
     assert metrics["Time saved (est.)"] == "2 min"
     assert "2 minutes" in at.metric[-1].help

@@ -127,7 +127,7 @@ def test_report_note_mark_reported_and_block(demo_engine: Engine) -> None:
     ]
     assert keys, "the demo has report notes"
     note_id = int(keys[0].split("_")[1])
-    assert at.expander[0].label.startswith("Report notes:")
+    assert any(e.label.startswith("Report notes:") for e in at.expander)
     at.button(key=keys[0]).click().run()
     assert not at.exception
     note = _draft(demo_engine, note_id)
@@ -183,3 +183,55 @@ def test_regenerate_streams_from_the_model(
         ).one()
     assert live.id != first and live.method == "llm" and live.text == text
     assert _draft(demo_engine, first).status == "superseded"
+
+
+def _flagged(engine: Engine) -> list[Message]:
+    with Session(engine) as s:
+        return list(
+            s.exec(
+                select(Message).where(
+                    Message.needs_review == True,  # noqa: E712
+                    Message.status == "open",
+                    Message.direction == "in",
+                )
+            )
+        )
+
+
+def test_check_the_label_queue_keeps_the_suggested_label(demo_engine: Engine) -> None:
+    flagged = _flagged(demo_engine)
+    assert flagged, "the demo has a message that needs review"
+    at = _app().run()
+    assert not at.exception
+    queue = [e for e in at.expander if e.label.startswith("Check the label:")]
+    assert queue and f"{len(flagged)} message(s) need review" in queue[0].label
+    keep = [b for b in at.button if (b.key or "").startswith("label_keep_")]
+    assert len(keep) == 1
+    message_id = int(keep[0].key.rsplit("_", 1)[1])
+    reasons = [w.value for w in at.warning]
+    assert not any("Low confidence" in r for r in reasons)  # a reason in words instead
+    assert any(
+        "You replied in this thread" in r or "Unsure between" in r or "below your review" in r
+        for r in reasons
+    ), reasons
+    label_before = next(m.label for m in flagged if m.id == message_id)
+    keep[0].click().run()
+    assert not at.exception
+    with Session(demo_engine) as s:
+        message = s.get(Message, message_id)
+    assert message.needs_review is False and message.label == label_before
+    assert len(_flagged(demo_engine)) == len(flagged) - 1
+
+
+def test_check_the_label_queue_picks_another_label(demo_engine: Engine) -> None:
+    at = _app().run()
+    keep = [b for b in at.button if (b.key or "").startswith("label_keep_")]
+    message_id = int(keep[0].key.rsplit("_", 1)[1])
+    picks = [b for b in at.button if (b.key or "").startswith(f"label_pick_{message_id}_")]
+    assert len(picks) == 5  # every other label
+    new_label = picks[0].key.split(f"label_pick_{message_id}_", 1)[1]
+    picks[0].click().run()
+    assert not at.exception
+    with Session(demo_engine) as s:
+        message = s.get(Message, message_id)
+    assert message.label == new_label and message.needs_review is False

@@ -93,7 +93,12 @@ def _metrics(h: dict[str, Any], weeks: int) -> None:
         "or noted by the auto-approve policy.",
     )
     cols[2].metric("Handled by you", f"{h['handled_by_you']:,}")
-    cols[3].metric("Waiting for review", f"{h['waiting_for_review']:,}")
+    cols[3].metric(
+        "Needs review",
+        f"{h['waiting_for_review']:,}",
+        help="Messages whose label you should check (the Review page's 'Check the label' "
+        f"queue); {h['pending_drafts']:,} draft(s) also wait for your approval.",
+    )
     cols[4].metric("Overdue follow-ups", f"{h['overdue_followups']:,}")
     minutes = h["minutes_saved"]
     saved = f"{minutes:.0f} min" if minutes < 90 else f"{minutes / 60:.1f} h"

@@ -1,4 +1,4 @@
-"""Review: report notes first, then one draft at a time (approve and go to the next, edit inline,
+"""Review: messages whose label needs checking, report notes, then one draft at a time (approve and go to the next, edit inline,
 reject with one reason, regenerate), bulk approve per label, and approved LinkedIn replies to
 copy, send by hand and mark sent."""
 
@@ -12,6 +12,7 @@ from responder.taxonomy import DISPLAY, LABELS, REPORT_LABELS
 from responder.triage import review
 from ui import review_cards
 from ui.components import label_name, page_header, show_error
+from ui.label_check import label_check_section
 from ui.state import current_settings, flash, read_session, session_scope, show_flashes
 
 LABEL_KEY = "review_label"
@@ -139,7 +140,9 @@ def main() -> None:
     show_flashes()
     with read_session() as s:
         queue = inbox.review_queue(session=s)
-    _report_section(queue, expanded=not _reply_groups(queue))
+    replies = _reply_groups(queue)
+    label_check_section(expanded=not replies)
+    _report_section(queue, expanded=not replies)
     _queue_section(queue)
     _ready_section()
 
