@@ -30,6 +30,9 @@ def _commands(settings: Settings) -> list[list[str]]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # The app is a local tool: no "Deploy" button or developer menu (see .streamlit/config.toml).
+        "--client.toolbarMode",
+        "viewer",
     ]
     worker = [sys.executable, "-m", "responder", "worker"]
     return [worker, ui]

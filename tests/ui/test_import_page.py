@@ -57,14 +57,27 @@ def _metrics(at: AppTest) -> list[dict[str, str]]:
     return [dict(values[i : i + 4]) for i in range(0, len(values), 4)]
 
 
+def _keys(at: AppTest) -> set[str]:
+    return {b.key for b in at.button if b.key}
+
+
 def test_load_demo(trained: Settings, engine: Engine) -> None:
     at = _app().run()
-    at.button(key="import_demo").click().run()
+    at.button(key="import_demo_load").click().run()
     assert not at.exception
     imported = len(_messages(engine))
     assert imported >= 40
     assert _metrics(at)[0]["Imported"] == str(imported)
     assert all(m.label for m in _messages(engine) if m.direction == "in")
+    # once loaded, the demo says so and is removed in one click (after a confirmation)
+    assert "import_demo_load" not in _keys(at)
+    at.button(key="import_demo_remove").click().run()
+    assert any("Remove the" in w.value for w in at.warning)
+    assert len(_messages(engine)) == imported  # nothing goes before the confirmation
+    at.button(key="import_demo_remove_yes").click().run()
+    assert not at.exception
+    assert _messages(engine) == []
+    assert "import_demo_load" in _keys(at)  # it can be loaded again
 
 
 def test_upload_summary_errors_and_reimport(trained: Settings, engine: Engine) -> None:

@@ -13,6 +13,7 @@ from responder.ingest.paste import MAX_PASTE_CHARS
 from responder.store import tasks
 from ui import jobs
 from ui.components import md_escape, page_header, safe_text, show_error
+from ui.demo_box import demo_section
 from ui.state import app_context, current_settings, read_session
 
 FILE_TYPES = ["csv", "zip", "eml", "mbox", "jsonl", "txt"]
@@ -56,14 +57,10 @@ def _remember(name: str, result: dict[str, Any]) -> None:
 
 def _demo() -> None:
     st.subheader("Demo inbox")
-    st.caption("About forty made-up messages covering all six labels, to look around safely.")
-    if st.button("Load demo inbox", key="import_demo", icon=":material/download:"):
-        try:
-            result = jobs.load_demo(current_settings())
-        except ResponderError as exc:
-            show_error(exc)
-            return
+    result = demo_section(key="import_demo")
+    if result is not None:
         _remember("Demo inbox", result)
+        st.rerun()  # show "loaded / remove" instead of the load button
 
 
 def _upload() -> None:

@@ -8,6 +8,7 @@ from responder.app import inbox
 from responder.taxonomy import DISPLAY, LABELS
 from ui import message_view
 from ui.components import fmt_conf, fmt_dt, label_name, one_line, page_header
+from ui.demo_box import demo_count, remove_controls
 from ui.jobs import load_demo
 from ui.state import current_settings, flash, read_session, show_flashes
 
@@ -21,11 +22,12 @@ def _reset_page() -> None:
 
 def _empty_state() -> None:
     st.info(
-        "Your inbox is empty. Load the demo inbox to look around, or import your LinkedIn "
-        "export (messages.csv or the .zip) or mail on the Import page.",
+        "Your inbox is empty. Import your LinkedIn export (messages.csv or the .zip) or mail "
+        "on the Import page, or load the demo inbox to look around first: it is marked as demo "
+        "and removed in one click.",
         icon=":material/inbox:",
     )
-    if st.button("Load demo inbox", type="primary", key="inbox_demo", icon=":material/download:"):
+    if st.button("Load demo inbox", key="inbox_demo", icon=":material/download:"):
         result = load_demo(current_settings())
         flash(f"Demo inbox loaded: {result.get('imported', 0)} messages imported and sorted.")
         st.rerun()
@@ -139,6 +141,11 @@ def main() -> None:
     if total == 0:
         _empty_state()
         return
+    demo = demo_count()
+    if demo:
+        with st.expander(f"Demo inbox loaded ({demo} made-up messages)", icon=":material/science:"):
+            st.caption("The demo messages are marked as demo; removing them leaves yours alone.")
+            remove_controls(demo, key="inbox_demo")
     _counts_row(counts, review_count)
     flt = _filters(counts)
     with read_session() as s:
