@@ -109,6 +109,12 @@ def test_bulk_approve_one_label_only(demo_engine: Engine) -> None:
     clean = [d.id for d, m in before if m.label == label and d.lint_ok]
     assert clean
     at.button(key=f"bulk_{label}").click().run()
+    # a confirmation with the count comes first; nothing changed yet
+    assert any(f"Approve {len(clean)} " in w.value for w in at.warning)
+    assert at.button(key="bulk_yes").label == f"Yes, approve {len(clean)}"
+    with Session(demo_engine) as s:
+        assert all(s.get(Draft, i).status == "pending" for i in clean)
+    at.button(key="bulk_yes").click().run()
     assert not at.exception
     with Session(demo_engine) as s:
         for d, m in before:
@@ -118,6 +124,28 @@ def test_bulk_approve_one_label_only(demo_engine: Engine) -> None:
             else:
                 assert status == "pending", (m.label, d.kind)
     assert not {b.key for b in at.button} & {f"bulk_{r}" for r in REPORT_LABELS}
+    assert any(f"Approved {len(clean)} " in x.value for x in at.success)
+    # Undo puts them back to waiting (none was sent), deliveries gone
+    at.button(key="bulk_undo").click().run()
+    assert not at.exception
+    with Session(demo_engine) as s:
+        assert all(s.get(Draft, i).status == "pending" for i in clean)
+        assert s.exec(select(Delivery).where(col(Delivery.draft_id).in_(clean))).all() == []
+    assert any(f"Undone: {len(clean)} draft(s)" in i.value for i in at.info)
+
+
+def test_bulk_reject_cancel_then_confirm(demo_engine: Engine) -> None:
+    at = _app().run()
+    label = at.radio(key="review_label").value
+    at.button(key=f"bulk_reject_{label}").click().run()
+    at.button(key="bulk_no").click().run()
+    assert "bulk_yes" not in {b.key for b in at.button}
+    at.button(key=f"bulk_reject_{label}").click().run()
+    at.button(key="bulk_yes").click().run()
+    assert not at.exception
+    with Session(demo_engine) as s:
+        rejected = s.exec(select(Draft).where(Draft.status == "rejected")).all()
+    assert rejected and all(d.reject_reason == "bulk reject" for d in rejected)
 
 
 def test_report_note_mark_reported_and_block(demo_engine: Engine) -> None:

@@ -9,13 +9,15 @@ import streamlit as st
 from responder.app import inbox
 from responder.errors import ResponderError
 from responder.taxonomy import DISPLAY, LABELS, REPORT_LABELS
-from responder.triage import review
+from responder.triage import bulk
 from ui import review_cards
 from ui.components import label_name, page_header, show_error
 from ui.label_check import label_check_section
 from ui.state import current_settings, flash, read_session, session_scope, show_flashes
 
 LABEL_KEY = "review_label"
+CONFIRM_KEY = "review_bulk_confirm"
+UNDO_KEY = "review_bulk_undo"
 SKIPPED_KEY = "review_skipped"
 
 
@@ -78,25 +80,87 @@ def _current(items: list[inbox.ReviewItem]) -> tuple[inbox.ReviewItem | None, in
 
 
 def _bulk(label: str, items: list[inbox.ReviewItem]) -> None:
+    """Approve or reject all drafts of a label, after a confirmation that shows the count."""
     if label in REPORT_LABELS or label == inbox.UNLABELLED:
         return
-    clean = sum(1 for i in items if i.draft.lint_ok)
-    if clean == 0:
+    with read_session() as s:
+        counts = {
+            action: len(bulk.bulk_candidates(session=s, label=label, action=action))
+            for action in ("approve", "reject")
+        }
+    asking = st.session_state.get(CONFIRM_KEY)
+    if asking and asking[1] == label:
+        _confirm(label, asking[0], counts[asking[0]])
         return
-    if st.button(
-        f"Approve all {clean} lint-clean {DISPLAY[label]} drafts",
+    c1, c2 = st.columns(2)
+    if counts["approve"] and c1.button(
+        f"Approve all {counts['approve']} lint-clean {DISPLAY[label]} drafts…",
         key=f"bulk_{label}",
         icon=":material/done_all:",
-        help="Drafts whose check found problems are left for you.",
+        help="Drafts whose check found problems are left for you. You can undo it.",
     ):
-        settings = current_settings()
+        st.session_state[CONFIRM_KEY] = ("approve", label)
+        st.rerun()
+    if counts["reject"] and c2.button(
+        f"Reject all {counts['reject']} {DISPLAY[label]} drafts…",
+        key=f"bulk_reject_{label}",
+        icon=":material/remove_done:",
+    ):
+        st.session_state[CONFIRM_KEY] = ("reject", label)
+        st.rerun()
+
+
+def _confirm(label: str, action: str, count: int) -> None:
+    verb = "Approve" if action == "approve" else "Reject"
+    st.warning(
+        f"{verb} {count} {DISPLAY[label]} draft(s) at once? You can undo this until a reply is "
+        "sent (an e-mail leaves after two minutes; a LinkedIn reply when you mark it sent).",
+        icon=":material/done_all:",
+    )
+    c1, c2 = st.columns(2)
+    if c1.button(f"Yes, {verb.lower()} {count}", key="bulk_yes", type="primary"):
+        st.session_state.pop(CONFIRM_KEY, None)
         try:
             with session_scope() as s:
-                n = review.bulk_approve(session=s, label=label, settings=settings)
+                result = bulk.bulk_decide(
+                    session=s,
+                    label=label,
+                    action=action,  # type: ignore[arg-type]
+                    settings=current_settings(),
+                    expected=count,
+                )
         except ResponderError as exc:
             show_error(exc)
             return
-        flash(f"Approved {n} {DISPLAY[label]} draft(s).")
+        st.session_state[UNDO_KEY] = (result.action, result.label, result.draft_ids)
+        st.rerun()
+    if c2.button("Cancel", key="bulk_no"):
+        st.session_state.pop(CONFIRM_KEY, None)
+        st.rerun()
+
+
+def _undo_banner() -> None:
+    """After a bulk action: what it did, and Undo."""
+    last = st.session_state.get(UNDO_KEY)
+    if not last:
+        return
+    action, label, ids = last
+    done = "Approved" if action == "approve" else "Rejected"
+    c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="center")
+    c1.success(
+        f"{done} {len(ids)} {DISPLAY.get(label, label)} draft(s).", icon=":material/done_all:"
+    )
+    if c2.button("Undo", key="bulk_undo", icon=":material/undo:"):
+        with session_scope() as s:
+            undone = bulk.undo_bulk(session=s, draft_ids=ids, action=action)
+        st.session_state.pop(UNDO_KEY, None)
+        text = f"Undone: {undone.restored} draft(s) back to waiting for you."
+        if undone.kept:
+            text += f" {undone.kept} already sent (or changed since) stay as they are."
+        flash(text, "info")
+        st.rerun()
+    if c3.button("Dismiss", key="bulk_undo_dismiss"):
+        st.session_state.pop(UNDO_KEY, None)
         st.rerun()
 
 
@@ -138,6 +202,7 @@ def _ready_section() -> None:
 def main() -> None:
     page_header("Review", "Approve in seconds: one draft at a time, the next one comes up.")
     show_flashes()
+    _undo_banner()
     with read_session() as s:
         queue = inbox.review_queue(session=s)
     replies = _reply_groups(queue)
