@@ -81,6 +81,8 @@ class ImportSummary:
     errors: list[RowError] = field(default_factory=list)
     errors_not_listed: int = 0
     skipped_reasons: dict[str, int] = field(default_factory=dict)
+    #: The reasons of the records left out on purpose only (system rows, drafts).
+    left_out_reasons: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     format: str | None = None
@@ -91,11 +93,19 @@ class ImportSummary:
         self.skipped += 1
         key = _reason_key(err.reason)
         self.skipped_reasons[key] = self.skipped_reasons.get(key, 0) + 1
-        if err.is_error:
+        if not err.is_error:
+            self.left_out_reasons[key] = self.left_out_reasons.get(key, 0) + 1
+        else:
             if len(self.errors) < MAX_REPORTED_ERRORS:
                 self.errors.append(err)
             else:
                 self.errors_not_listed += 1
+
+    @property
+    def skipped_on_purpose(self) -> int:
+        """Records left out on purpose (system rows, drafts), not counting unreadable ones:
+        `skipped` counts both, the errors are listed apart, so a broken row is counted once."""
+        return max(0, self.skipped - len(self.errors) - self.errors_not_listed)
 
     @property
     def read_anything(self) -> bool:
@@ -117,6 +127,8 @@ class ImportSummary:
         self.errors_not_listed += other.errors_not_listed
         for key, n in other.skipped_reasons.items():
             self.skipped_reasons[key] = self.skipped_reasons.get(key, 0) + n
+        for key, n in other.left_out_reasons.items():
+            self.left_out_reasons[key] = self.left_out_reasons.get(key, 0) + n
         self.warnings.extend(other.warnings)
         self.files.extend(other.files)
         self.fatal = self.fatal or other.fatal
@@ -131,9 +143,11 @@ class ImportSummary:
             "imported": self.imported,
             "duplicates": self.duplicates,
             "skipped": self.skipped,
+            "skipped_on_purpose": self.skipped_on_purpose,
             "errors": errors,
             "errors_not_listed": self.errors_not_listed,
             "skipped_reasons": dict(sorted(self.skipped_reasons.items())),
+            "left_out_reasons": dict(sorted(self.left_out_reasons.items())),
             "warnings": list(self.warnings),
             "format": self.format,
             "files": list(self.files),

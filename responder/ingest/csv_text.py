@@ -15,6 +15,7 @@ from responder.errors import ImportFormatError
 from responder.ingest.base import ParsedMessage, RowError
 from responder.ingest.csvrows import iter_records, open_text
 from responder.ingest.jsonl import TEXT_FIELDS, record_to_message
+from responder.ingest.recognize import linkedin_file_for, not_messages_reason
 
 
 def parse_text_csv(
@@ -27,9 +28,14 @@ def parse_text_csv(
                 if rec.row is None:
                     raise ImportFormatError(f"{file}: line {rec.line}: {rec.error}")
                 header = [h.replace("\ufeff", "").strip().lower() for h in rec.row]
+                other = linkedin_file_for(header)
+                if other and other != "messages.csv":
+                    raise ImportFormatError(not_messages_reason(file, other))
                 if not any(f in header for f in TEXT_FIELDS):
+                    found = ", ".join(h[:40] for h in header[:12]) or "nothing"
                     raise ImportFormatError(
-                        f"{file}: no 'text' column (found: {', '.join(header[:12]) or 'nothing'})"
+                        f"{file}: this is not LinkedIn's messages.csv (it has no CONVERSATION ID "
+                        f"column), and as a plain CSV it has no 'text' column (found: {found})."
                     )
                 continue
             if rec.row is None:

@@ -31,6 +31,7 @@ from responder.ingest.email import parse_eml, parse_mbox
 from responder.ingest.jsonl import parse_jsonl
 from responder.ingest.linkedin_export import iter_linkedin
 from responder.ingest.paste import MAX_PASTE_CHARS, parse_paste
+from responder.ingest.recognize import binary_kind, linkedin_file_in_text, not_messages_reason
 from responder.ingest.store import Owner, record_import_event, store_messages
 from responder.ingest.text import sniff_encoding
 from responder.settings import Settings
@@ -69,16 +70,28 @@ def detect_format(path: Path) -> str:
     ext = path.suffix.lower()
     with path.open("rb") as f:
         head = f.read(8192)
+    if head.startswith(b"PK\x03\x04") or ext == ".zip":
+        return "linkedin_zip"
+    kind = binary_kind(head)
+    if kind:
+        raise ImportFormatError(
+            f"{path.name}: this is {kind}, not a text file. Responder imports LinkedIn's "
+            "messages.csv or the export .zip, .eml / .mbox mail, .jsonl, a CSV with a 'text' "
+            "column, or a .txt message."
+        )
     if ext in _EXT:
         return _EXT[ext]
-    if head.startswith(b"PK\x03\x04"):
-        return "linkedin_zip"
     if head.startswith(b"From "):
         return "mbox"
     text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff \t\r\n")
     first = text.split("\n", 1)[0].lower()
     if ext == ".csv" or (ext != ".json" and "," in first and not text.startswith("{")):
-        return "linkedin" if "conversation id" in first else "csv"
+        if "conversation id" in first:
+            return "linkedin"
+        other = linkedin_file_in_text(text)
+        if other:
+            raise ImportFormatError(not_messages_reason(path.name, other))
+        return "csv"
     if ext == ".json" or text.startswith("{"):
         return "jsonl"
     if first.encode().startswith(_MAIL_HEADERS) and ":" in first:
@@ -192,16 +205,23 @@ def _guard(
     """Pass items through; a file that breaks mid-way ends the stream with an error (what was
     read before stays imported), or is fatal when nothing was read yet."""
     seen = 0
+    last_line: int | None = None
     try:
         for item in items:
             seen += 1
+            last_line = item.line or last_line
             yield item
     except _STREAM_FAILURES as exc:
         log.warning("%s: reading stopped: %s", file, exc)
         if seen == 0:
             summary.fatal = str(exc) if file in str(exc) else f"{file}: {exc}"
         else:
-            yield RowError(file, None, f"reading stopped: {exc}")
+            where = f" after line {last_line}" if last_line else ""
+            yield RowError(
+                file,
+                last_line + 1 if last_line else None,
+                f"reading stopped{where}: {exc}; what came before was imported",
+            )
 
 
 def import_text(

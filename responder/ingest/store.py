@@ -348,10 +348,13 @@ def record_import_event(engine: Engine, summary: ImportSummary) -> None:
     if summary.fatal:
         level, detail = "error", f"Import of {name} failed: {summary.fatal}"
     else:
-        level = "warning" if summary.errors else "info"
+        # A file that was read is a success, even with a few unreadable rows (the summary lists
+        # them); only a file of which nothing could be used is a problem worth the sidebar.
+        level = "info" if summary.read_anything else "warning"
+        problems = len(summary.errors) + summary.errors_not_listed
         detail = (
             f"Imported {name}: {summary.imported} new, {summary.duplicates} already there, "
-            f"{summary.skipped} skipped"
+            f"{summary.skipped_on_purpose} left out on purpose, {problems} unreadable"
         )
     try:
         with Session(engine) as s:

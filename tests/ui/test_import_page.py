@@ -13,9 +13,11 @@ from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
 from responder.app import imports
+from responder.ingest.paste import MAX_PASTE_CHARS
 from responder.settings import PROJECT_ROOT, Settings
 from responder.store import tasks
-from responder.store.models import Message, Task
+from responder.store.events import recent_problems
+from responder.store.models import Event, Message, Sender, Task
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "import_page.py")
 HEADER = ["CONVERSATION ID", "CONVERSATION TITLE", "FROM", "SENDER PROFILE URL", "TO",
@@ -88,8 +90,10 @@ def test_upload_summary_errors_and_reimport(trained: Settings, engine: Engine) -
     summary = _metrics(at)[0]
     assert (summary["Imported"], summary["Already there"], summary["Errors"]) == ("3", "0", "1")
     errors = at.dataframe[0].value
-    assert list(errors["Line"]) == [4]  # header is line 1
-    assert "messages.csv" in errors["File"][0] and "date" in errors["Reason"][0].lower()
+    assert list(errors["Where"]) == ["line 4"]  # header is line 1
+    assert errors["File"][0] == "messages.csv"  # the user's name, not the stored copy's
+    assert "date" in errors["Reason"][0].lower()
+    assert summary["Left out"] == "0"  # the broken row is counted once, under Errors
     stored = _messages(engine)
     assert len(stored) == 3 and all(m.label for m in stored)
     uploads = list((engine_settings_dir(trained) / "uploads").iterdir())
@@ -160,8 +164,9 @@ def test_background_tasks_show_progress_and_results(engine: Engine) -> None:
     assert len(bars) == 1 and bars[0].value == 25
     assert any(f"#{failed} import failed" in e.value for e in at.error)
     summary = _metrics(at)[0]
-    assert (summary["Imported"], summary["Already there"], summary["Skipped"]) == ("7", "2", "1")
-    assert list(at.dataframe[0].value["Line"]) == [9]
+    assert (summary["Imported"], summary["Already there"]) == ("7", "2")
+    assert (summary["Left out"], summary["Errors"]) == ("0", "1")  # one broken row, counted once
+    assert list(at.dataframe[0].value["Where"]) == ["line 9"]
 
 
 def test_paste_one_message(trained: Settings, engine: Engine) -> None:
@@ -206,3 +211,62 @@ def test_queued_import_runs_here_when_no_worker(
     assert task.result["imported"] == 3
     stored = _messages(engine)
     assert len(stored) == 3 and all(m.label for m in stored)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        (
+            "Connections.csv",
+            b'Notes:\n"When exporting your connection data..."\n\n'
+            b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+            b"Ann,Lee,https://www.linkedin.com/in/ann,,Acme,CTO,01 Jan 2026\n",
+            "looks like LinkedIn's Connections.csv, not messages.csv",
+        ),
+        (
+            "Invitations.csv",
+            b"From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n"
+            b"Ann,Me,1/2/26,Hi,INCOMING,x,y\n",
+            "looks like LinkedIn's Invitations.csv",
+        ),
+        ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "a PNG image"),
+    ],
+)
+def test_wrong_files_are_named_in_the_users_words(
+    trained: Settings, engine: Engine, name: str, data: bytes, expected: str
+) -> None:
+    at = _app().run()
+    at.file_uploader(key="import_files").set_value((name, data, "text/csv")).run()
+    at.button(key="import_go").click().run()
+    assert not at.exception
+    reason = at.dataframe[0].value["Reason"][0]
+    assert expected in reason and reason.startswith(name)  # the user's file name
+    assert "\\x" not in reason and "IHDR" not in reason  # no raw bytes
+    assert list(at.dataframe[0].value["Where"]) == ["whole file"]
+    assert _messages(engine) == []
+    with Session(engine) as s:
+        events = s.exec(select(Event).where(Event.kind == "import")).all()
+    assert [e.level for e in events] == ["error"]
+
+
+def test_successful_import_is_no_problem(trained: Settings, engine: Engine) -> None:
+    at = _app().run()
+    at.file_uploader(key="import_files").set_value(("messages.csv", EXPORT, "text/csv")).run()
+    at.button(key="import_go").click().run()
+    with Session(engine) as s:
+        (event,) = s.exec(select(Event).where(Event.kind == "import")).all()
+        assert event.level == "info" and "messages.csv" in event.detail
+        assert recent_problems(session=s) == []
+
+
+def test_paste_limit_and_sender(trained: Settings, engine: Engine) -> None:
+    at = _app().run()
+    assert at.text_area[0].max_chars == MAX_PASTE_CHARS
+    at.text_input[0].set_value("Jane Doe <jane@example.com>")
+    at.text_area[0].set_value("Could we talk about the board seat next week?")
+    next(b for b in at.button if b.label == "Add message").click().run()
+    assert not at.exception
+    with Session(engine) as s:
+        (message,) = s.exec(select(Message)).all()
+        sender = s.get(Sender, message.sender_id)
+    assert (sender.name, sender.email) == ("Jane Doe", "jane@example.com")

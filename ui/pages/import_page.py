@@ -20,26 +20,35 @@ FILE_TYPES = ["csv", "zip", "eml", "mbox", "jsonl", "txt"]
 RESULT_KEY = "import_results"
 
 
+def _where(line: object) -> str:
+    return f"line {line}" if isinstance(line, int) else "whole file"
+
+
 def show_summary(name: str, result: dict[str, Any]) -> None:
-    """Imported / already there / skipped (and why) / errors with file and line."""
+    """Imported / already there / left out on purpose (and why) / unreadable, with where; each
+    record is counted once."""
     with st.container(border=True):
         st.text(f"{safe_text(name, limit=200)}")
+        errors = result.get("errors") or []
+        unreadable = len(errors) + int(result.get("errors_not_listed") or 0)
+        left_out = result.get("skipped_on_purpose")
+        if left_out is None:
+            left_out = max(0, int(result.get("skipped", 0)) - unreadable)
         c1, c2, c3, c4 = st.columns(4)
         c1.metric("Imported", result.get("imported", 0))
         c2.metric("Already there", result.get("duplicates", 0))
-        c3.metric("Skipped", result.get("skipped", 0))
-        errors = result.get("errors") or []
-        c4.metric("Errors", len(errors) + int(result.get("errors_not_listed") or 0))
-        reasons = result.get("skipped_reasons") or {}
+        c3.metric("Left out", left_out, help="System rows and unsent drafts: left out on purpose.")
+        c4.metric("Errors", unreadable, help="Records that could not be read; listed below.")
+        reasons = result.get("left_out_reasons") or {}
         if reasons:
-            st.text("Skipped: " + "; ".join(f"{safe_text(k)} ({v})" for k, v in reasons.items()))
+            st.text("Left out: " + "; ".join(f"{safe_text(k)} ({v})" for k, v in reasons.items()))
         for warning in result.get("warnings") or []:
             st.text(f"Note: {safe_text(warning)}")
         if errors:
             st.dataframe(
                 {
                     "File": [safe_text(str(e.get("file") or ""), limit=120) for e in errors],
-                    "Line": [e.get("line") for e in errors],
+                    "Where": [_where(e.get("line")) for e in errors],
                     "Reason": [safe_text(str(e.get("reason") or ""), limit=300) for e in errors],
                 },
                 hide_index=True,
