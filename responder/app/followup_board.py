@@ -5,14 +5,17 @@ message and sender each row is about. Plain data (dicts); the page renders it as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from responder.followups.rules import list_followups, open_reminders
+from responder.followups.rules import list_followups, open_reminders, reminder_horizon_days
+from responder.settings import Settings
 from responder.store.claims import as_utc
 from responder.store.models import FollowUp, Message, Sender
+from responder.taxonomy import Label
 
 LIMIT = 200
 
@@ -25,6 +28,10 @@ class Board:
     upcoming: list[dict[str, Any]] = field(default_factory=list)
     snoozed: list[dict[str, Any]] = field(default_factory=list)
     escalations: list[dict[str, Any]] = field(default_factory=list)
+    #: Messages older than this many days get no reminder.
+    horizon_days: int = 30
+    #: Open genuine messages older than that, which therefore get no reminder.
+    too_old: int = 0
 
 
 def _context(session: Session, rows: list[FollowUp]) -> dict[int, tuple[Message, Sender | None]]:
@@ -59,7 +66,21 @@ def _row(f: FollowUp, ctx: dict[int, tuple[Message, Sender | None]]) -> dict[str
     }
 
 
-def followup_board(*, session: Session, now: datetime | None = None) -> Board:
+def too_old_for_reminders(*, session: Session, settings: Settings, now: datetime) -> int:
+    """Open genuine inbound messages older than the reminder horizon (they get no reminder)."""
+    since = as_utc(now) - timedelta(days=reminder_horizon_days(settings))
+    stmt = select(func.count()).where(
+        Message.direction == "in",
+        Message.status == "open",
+        Message.label == Label.GENUINE,
+        col(Message.sent_at) < since,
+    )
+    return int(session.exec(stmt).one())
+
+
+def followup_board(
+    *, session: Session, now: datetime | None = None, settings: Settings | None = None
+) -> Board:
     now = as_utc(now)
     pending = list_followups(session=session, status="pending", kind="reminder", limit=LIMIT)
     fired = [f for f, _ in open_reminders(session=session, limit=LIMIT)]
@@ -80,4 +101,8 @@ def followup_board(*, session: Session, now: datetime | None = None) -> Board:
         upcoming=[_row(f, ctx) for f in pending if as_utc(f.due_at) > now],
         snoozed=[_row(f, ctx) for f in snoozes],
         escalations=[_row(f, ctx) for f in escalations],
+        horizon_days=reminder_horizon_days(settings) if settings else 30,
+        too_old=too_old_for_reminders(session=session, settings=settings, now=now)
+        if settings
+        else 0,
     )

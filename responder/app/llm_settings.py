@@ -86,7 +86,7 @@ def save_llm_form(*, session: Session, base: Settings, form: LlmForm) -> Setting
     return save_preferences(session=session, changes=llm_changes(form), base=base)
 
 
-def test_llm_form(*, settings: Settings, form: LlmForm) -> dict[str, Any]:
+def check_llm_form(*, settings: Settings, form: LlmForm) -> dict[str, Any]:
     """Test what is in the form against `settings`, saved or not (see `llm_check`).
 
     The result has `offline` True when the offline provider is chosen: there is nothing to call,

@@ -203,11 +203,16 @@ class TriageFollowUp:
     cancelled: int = 0
 
 
+def reminder_horizon_days(settings: Settings) -> int:
+    """Messages older than this many days get no reminder: an imported archive must not flood
+    the app with reminders for messages from years ago."""
+    return max(30, 3 * settings.policy.reminder_days)
+
+
 def _reminder_wanted(message: Message, settings: Settings, now: datetime) -> bool:
     if message.label != Label.GENUINE or message.status != "open":
         return False
-    # An imported archive must not flood the app with reminders for messages from years ago.
-    horizon = timedelta(days=max(30, 3 * settings.policy.reminder_days))
+    horizon = timedelta(days=reminder_horizon_days(settings))
     return as_utc(message.sent_at or message.imported_at) >= now - horizon
 
 

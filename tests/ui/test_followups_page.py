@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from responder.followups.business_hours import snooze_until
 from responder.settings import PROJECT_ROOT, get_settings
 from responder.store.models import Delivery, FollowUp, JobRun, Message, WorkerHeartbeat
 from tests.support.app_seed import Seeded, seed_views
@@ -87,13 +89,15 @@ def test_snooze_and_unsnooze(engine: Engine, seeded: Seeded) -> None:
         assert message is not None and message.status == "snoozed"
         assert message.snoozed_until is not None
         until = message.snoozed_until
-    # three days ahead, at the start of business hours in the user's time zone
+    # three days ahead (moved on to a business day), at the start of business hours in the
+    # user's time zone
     settings = get_settings()
-    from zoneinfo import ZoneInfo
-
     local = until.astimezone(ZoneInfo(settings.profile.timezone))
     assert local.hour == settings.policy.business_hours_start
-    assert (local.date() - datetime.now(ZoneInfo(settings.profile.timezone)).date()).days == 3
+    assert local.weekday() in settings.policy.business_days
+    days = (local.date() - datetime.now(ZoneInfo(settings.profile.timezone)).date()).days
+    assert 3 <= days <= 5
+    assert until == snooze_until("In 3 days", settings, datetime.now(UTC))
     assert any("snoozed until" in s.value for s in at.success)
     snoozed = next(f.value for f in at.dataframe if "Back on" in f.value.columns)
     assert list(snoozed["Message"]) == [f"#{mid}"]
@@ -118,3 +122,30 @@ def test_retry_failed_delivery(engine: Engine, seeded: Seeded) -> None:
         assert delivery is not None
         assert (delivery.state, delivery.attempts) == ("approved", 0)
     assert not any("could not be sent" in w.value for w in at.warning)
+
+
+def test_old_messages_and_manual_replies_are_explained(engine: Engine, seeded: Seeded) -> None:
+    now = datetime.now(UTC)
+    with Session(engine) as s:
+        s.add(
+            Message(
+                source="t",
+                source_id="old-question",
+                body="What would the pricing be for ten seats?",
+                content_hash="old",
+                direction="in",
+                label="genuine",
+                sent_at=now - timedelta(days=90),
+                triage_status="triaged",
+            )
+        )
+        pending = s.get(Delivery, seeded.deliveries["camp_a"])
+        pending.channel, pending.state = "linkedin", "manual"
+        s.add(pending)
+        s.commit()
+    at = _app()
+    assert not at.exception
+    assert any("older than 30 days get no reminder" in c.value for c in at.caption)
+    assert any("1 genuine message(s) older than 30 days" in i.value for i in at.info)
+    outbox = next(f.value for f in at.dataframe if "Attempts" in f.value.columns)
+    assert list(outbox["Next try"]) == ["you send it (LinkedIn)"]

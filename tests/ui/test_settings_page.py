@@ -187,3 +187,13 @@ def test_api_key_only_masked_and_never_stored(
     page = _all_text(at)
     assert "SECRETSECRET" not in page
     assert "****wxyz" in page
+
+
+def test_test_connection_offline_is_not_a_failure(engine: Engine) -> None:
+    at = _app()
+    assert at.radio(key="llm_provider").value == "Offline (no model)"
+    at = _submit(at, "Test connection")
+    assert not at.exception
+    assert not at.error
+    assert "Structured output" not in {m.label for m in at.metric}
+    assert any("Offline mode" in i.value for i in at.info)

@@ -133,6 +133,17 @@ def reminders_section(board: Any, settings: Settings) -> None:
         st.dataframe(_rows_frame(board.due, "Due", "due_at"), hide_index=True)
     else:
         st.caption("Nothing is waiting for a reply.")
+    st.caption(
+        f"Reminders come {settings.policy.reminder_days} days after a genuine message that "
+        f"you have not answered. Messages older than {board.horizon_days} days get no reminder "
+        "(so an imported archive does not flood you)."
+    )
+    if board.too_old:
+        st.info(
+            f"{board.too_old} genuine message(s) older than {board.horizon_days} days are still "
+            "open without a reminder: find them in the Inbox (label Genuine, newest first).",
+            icon=":material/history:",
+        )
     if board.upcoming:
         with st.expander(f"Upcoming reminders ({len(board.upcoming)})"):
             st.dataframe(_rows_frame(board.upcoming, "Due", "due_at"), hide_index=True)
@@ -183,6 +194,14 @@ def escalations_section(board: Any) -> None:
 # --- outbox --------------------------------------------------------------------------------------------
 
 
+def _next_try(delivery: Any) -> str:
+    """When the worker tries next; nothing for replies only a person can send (LinkedIn) or
+    that are done."""
+    if delivery.state == "manual":
+        return "you send it (LinkedIn)"
+    return fmt_dt(delivery.next_attempt_at) if delivery.state == "approved" else ""
+
+
 def outbox_section() -> None:
     with read_session() as s:
         items = outbox_items(session=s, limit=200)
@@ -197,7 +216,7 @@ def outbox_section() -> None:
             "Channel": [i.delivery.channel for i in items],
             "State": [i.delivery.state for i in items],
             "Attempts": [i.delivery.attempts for i in items],
-            "Next try": [fmt_dt(i.delivery.next_attempt_at) for i in items],
+            "Next try": [_next_try(i.delivery) for i in items],
             "Last error": [one_line(i.delivery.last_error, limit=100) for i in items],
             "Reply": [one_line(i.draft.text, limit=80) for i in items],
         }
@@ -231,7 +250,7 @@ def main() -> None:
     show_flashes()
     settings = current_settings()
     with read_session() as s:
-        board = followup_board(session=s)
+        board = followup_board(session=s, settings=settings)
     worker_section(settings)
     st.divider()
     reminders_section(board, settings)

@@ -147,7 +147,7 @@ def llm_form(settings: Settings) -> None:
     if test:
         try:
             with st.spinner("Calling the model…"):
-                st.session_state["llm_test_result"] = llm_settings.test_llm_form(
+                st.session_state["llm_test_result"] = llm_settings.check_llm_form(
                     settings=settings, form=form
                 )
         except ConfigError as exc:
