@@ -79,6 +79,7 @@ def test_load_demo(trained: Settings, engine: Engine) -> None:
     at.button(key="import_demo_remove_yes").click().run()
     assert not at.exception
     assert _messages(engine) == []
+    assert any("Demo inbox removed" in x.value for x in at.success)
     assert "import_demo_load" in _keys(at)  # it can be loaded again
 
 

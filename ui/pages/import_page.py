@@ -14,7 +14,7 @@ from responder.store import tasks
 from ui import jobs
 from ui.components import md_escape, page_header, safe_text, show_error
 from ui.demo_box import demo_section
-from ui.state import app_context, current_settings, read_session
+from ui.state import app_context, current_settings, read_session, show_flashes
 
 FILE_TYPES = ["csv", "zip", "eml", "mbox", "jsonl", "txt"]
 RESULT_KEY = "import_results"
@@ -185,6 +185,7 @@ def _tasks() -> None:
 
 def main() -> None:
     page_header("Import", "Bring messages in; they are sorted and drafted as they arrive.")
+    show_flashes()
     results = st.container()
     _demo()
     _upload()
