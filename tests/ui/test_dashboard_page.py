@@ -65,6 +65,8 @@ def test_dashboard_renders_numbers_chart_and_tables(engine: Engine) -> None:
     specs = _chart_specs(at)
     assert len(specs) == 1
     spec = specs[0]
+    y_axis = spec["encoding"]["y"]["axis"]
+    assert (y_axis["tickMinStep"], y_axis["format"]) == (1, "d")  # whole messages on the axis
     colour = spec["encoding"]["color"]["scale"]
     assert colour["domain"][:3] == ["Genuine", "Sales pitch", "Recruiting"]
     assert len(colour["range"]) == len(colour["domain"]) == 7  # fixed colours, all labels

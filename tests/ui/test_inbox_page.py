@@ -196,3 +196,25 @@ def test_hostile_message_is_inert_text(demo_engine: Engine) -> None:
     rendered = _markdown(at)
     assert "evil" not in rendered and "pwned" not in rendered and "Urgent" not in rendered
     assert not at.get("html")
+
+
+def test_flagged_message_says_why_in_words(demo_engine: Engine) -> None:
+    with Session(demo_engine) as s:
+        msg = s.exec(
+            select(Message).where(
+                Message.needs_review == True,  # noqa: E712
+                Message.status == "open",
+                Message.direction == "in",
+            )
+        ).first()
+    assert msg is not None
+    at = _app().run()
+    assert {m.label: m.value for m in at.metric}["Needs review"] == "1"  # the sidebar's number
+    at.selectbox(key="inbox_open").set_value(msg.id).run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert not any("Low confidence" in w for w in warnings)
+    assert any(
+        w.startswith(("You replied", "Unsure between", "The label's confidence")) for w in warnings
+    ), warnings
+    assert any("Check the label" in c.value for c in at.caption)
