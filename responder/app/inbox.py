@@ -181,7 +181,9 @@ def list_messages(
                 id=message.id,  # type: ignore[arg-type]
                 label=message.label,
                 confidence=message.confidence,
-                needs_review=message.needs_review,
+                needs_review=message.needs_review
+                and message.status == "open"
+                and message.direction == "in",  # the one meaning (review_queue)
                 sender=_sender_name(sender),
                 sent_at=message.sent_at,
                 status=message.status,
