@@ -111,6 +111,15 @@ _PATTERNS: list[tuple[str, str, re.Pattern[str], str]] = [
     ("en", "service", re.compile(rf"\bwe\s+help\s+{_CHUNK}{_END}", re.I), "helping {what}"),
     (
         "en",
+        "product",
+        re.compile(
+            r"\bour\s+(?P<what>[\w-]+(?:\s+[\w-]+){0,3}?)\s+(?:helps|lets|allows|enables|gets|makes)\b",
+            re.I,
+        ),
+        "your {what}",
+    ),  # noqa: E501
+    (
+        "en",
         "service",
         re.compile(
             rf"\bwe\s+(?:offer|provide|specialize in|specialise in|do)\s+{_CHUNK}{_END}", re.I
@@ -227,7 +236,7 @@ def extract_offer(text: str, *, label: str) -> Offer | None:
     want = "role" if label == Label.RECRUITING else "service"
     body = (text or "")[:4000]
     for language, kind, pattern, fmt in _PATTERNS:
-        if kind != want:
+        if (kind == "role") != (want == "role"):
             continue
         for match in pattern.finditer(body):
             groups = {k: _clean(v or "") for k, v in match.groupdict().items()}

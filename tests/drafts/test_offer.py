@@ -31,6 +31,8 @@ def drafter(settings: Settings) -> Drafter:
         (SEO, "sales_pitch", "en", "your SEO services"),
         (LEADGEN, "sales_pitch", "en", "your lead generation services"),
         (GROWTH, "sales_pitch", "en", "your offer of fractional growth consulting"),
+        ("Our AI-powered CRM helps data teams close 3x more deals.", "sales_pitch", "en",
+         "your AI-powered CRM"),
         ("We help B2B founders grow their pipeline with outbound.", "sales_pitch", "en",
          "helping B2B founders grow their pipeline"),
         ("I'm recruiting for a Senior Data Engineer role at Acme Corp. Interested?",
