@@ -41,8 +41,12 @@ def _check_secret(value: SecretStr | None) -> SecretStr | None:
 class Profile(BaseModel):
     """Who the user is: used to personalise drafts and to recognise their own messages."""
 
-    name: str = "Alex Morgan"
-    signature: str = "Best regards,\nAlex"
+    #: Empty until the user confirms it (first run in the app, or set here / in the environment):
+    #: no draft is ever signed with an invented name.
+    name: str = ""
+    #: Empty: the closing line in the draft's language and the first name (nothing while the
+    #: name is unset).
+    signature: str = ""
     tone: Literal["friendly", "neutral", "formal"] = "friendly"
     language: str = "en"
     timezone: str = "UTC"

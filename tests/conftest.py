@@ -16,6 +16,7 @@ from responder.store import db
 from tests.support.fixtures_llm import openai_server  # noqa: F401
 from tests.support.postgres import create_database, find_pg_bin, throwaway_cluster
 
+USER_NAME = "Alex Morgan"
 _SECRET_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
 
 
@@ -28,11 +29,20 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     data_dir = tmp_path / "data"
     monkeypatch.setenv("RESPONDER_DATA_DIR", str(data_dir))
     monkeypatch.setenv("RESPONDER_CONFIG", str(PROJECT_ROOT / "config" / "responder.toml"))
+    # A user who has confirmed their profile; `unset_profile` gives the first-run state.
+    monkeypatch.setenv("RESPONDER_PROFILE_NAME", USER_NAME)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
     reset_settings_cache()
     db.reset_engine()
     yield data_dir
     db.reset_engine()
+    reset_settings_cache()
+
+
+@pytest.fixture
+def unset_profile(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """First run: no name in the settings (as shipped)."""
+    monkeypatch.delenv("RESPONDER_PROFILE_NAME", raising=False)
     reset_settings_cache()
 
 

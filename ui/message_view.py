@@ -8,6 +8,7 @@ import logging
 import streamlit as st
 
 from responder.app import inbox, review_queue
+from responder.app.linkedin_links import profile_link
 from responder.errors import ResponderError
 from responder.settings import Settings
 from responder.taxonomy import DISPLAY, LABELS, REPORT_LABELS
@@ -52,9 +53,29 @@ def _sender(detail: inbox.MessageDetail) -> None:
         st.text("(unknown sender)")
         return
     show_text(sender.name or sender.email or sender.key)
-    extra = [v for v in (sender.headline, sender.email, sender.profile_url) if v]
+    # A genuine contact's LinkedIn profile is a button; otherwise the URL stays defanged text.
+    profile = profile_link(sender) if detail.message.label not in REPORT_LABELS else None
+    extra = [v for v in (sender.headline, sender.email) if v]
+    if sender.profile_url and profile is None:
+        extra.append(sender.profile_url)
     for value in extra:
         show_text(value)
+    if profile:
+        st.link_button(
+            "Open on LinkedIn",
+            profile,
+            icon=":material/open_in_new:",
+            key=f"profile_link_{detail.message.id}",
+            help="The sender's LinkedIn profile",
+        )
+    conversation = inbox.conversation_link(detail.conversation)
+    if conversation:
+        st.link_button(
+            "Open the conversation on LinkedIn",
+            conversation,
+            icon=":material/forum:",
+            key=f"conversation_link_{detail.message.id}",
+        )
     st.caption(f"Sender status: {sender.status}")
 
 

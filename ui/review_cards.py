@@ -80,6 +80,14 @@ def report_card(item: inbox.ReviewItem) -> None:
             show_text(item.message.body)
         st.markdown("**Report note** (copy button at the top right)")
         show_code(d.text)
+        url = inbox.conversation_link(item.conversation)
+        if url:  # step 1 of the note: built from the export's thread id, never the message text
+            st.link_button(
+                "Open the conversation on LinkedIn",
+                url,
+                icon=":material/open_in_new:",
+                key=f"report_conversation_{d.id}",
+            )
         with st.expander("How to report on LinkedIn"):
             st.markdown(REPORT_HOWTO)
         c1, c2, c3 = st.columns(3)
@@ -167,7 +175,7 @@ def regenerate(item: inbox.ReviewItem) -> None:
 
     try:
         with session_scope() as s:
-            regenerate_streaming(
+            new = regenerate_streaming(
                 session=s,
                 message_id=item.message.id,  # type: ignore[arg-type]
                 settings=settings,
@@ -175,10 +183,18 @@ def regenerate(item: inbox.ReviewItem) -> None:
                 kind=item.draft.kind,
                 on_chunk=on_chunk,
             )
+            same = new is not None and new.text.strip() == item.draft.text.strip()
     except ResponderError as exc:
         show_error(exc)
         return
-    flash("New draft written.")
+    if same:
+        flash(
+            "No other phrasing: the template has only this text for this language. Edit the "
+            "draft, or add a phrasing on the Prompts page.",
+            "info",
+        )
+    else:
+        flash("New draft written.")
     st.rerun()
 
 

@@ -237,3 +237,39 @@ def _score(result: ClassifyTest, truth: str, got: str) -> None:
     result.correct += int(truth == got)
     result.truth.append(truth)
     result.predicted.append(got)
+
+
+@dataclass
+class TrialDraft:
+    message_id: int
+    label: str
+    draft: DraftResult
+
+
+def try_on_labelled(
+    *, session: Session, settings: Settings, template: Template, limit: int = 6
+) -> list[TrialDraft]:
+    """The offline drafts `template` (e.g. a draft version) writes for labelled messages of its
+    labels: the ones whose label you corrected first, then the newest. Nothing is stored."""
+    if template.kind == "classify":
+        return []
+    labels = list(template.labels) or [label for label in LABELS if default_kind(label)]
+    corrected = select(Correction.message_id)
+    base = select(Message).where(col(Message.label).in_(labels), Message.direction == "in")
+    rows = list(session.exec(base.where(col(Message.id).in_(corrected)).limit(limit)))
+    seen = {m.id for m in rows}
+    for message in session.exec(base.order_by(col(Message.id).desc()).limit(limit * 2)):
+        if len(rows) >= limit:
+            break
+        if message.id not in seen:
+            rows.append(message)
+    drafter = Drafter(settings=settings)
+    out = []
+    for message in rows[:limit]:
+        label = message.label or labels[0]
+        result = drafter.draft(
+            session=session, message=message, label=label, kind=template.kind, template=template
+        )
+        if result is not None:
+            out.append(TrialDraft(message_id=message.id or 0, label=label, draft=result))
+    return out

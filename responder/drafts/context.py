@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from responder.classify.signals import defang, extract_links
 from responder.drafts.lint import LANGUAGE_NAMES, URL_RE
+from responder.drafts.offer import offer_phrase
 from responder.prompts.library import delimit_untrusted
 from responder.settings import Settings
 from responder.store.models import Conversation, Draft, Message, Sender
@@ -27,12 +28,12 @@ MAX_MODEL_CHARS = 6000
 _GREETINGS: dict[str, dict[str, tuple[str, str]]] = {
     # language -> tone -> (with name, without name)
     "en": {
-        "friendly": ("Hi {first},", "Hi,"),
+        "friendly": ("Hi {first},", "Hi there,"),
         "neutral": ("Hello {first},", "Hello,"),
-        "formal": ("Dear {full},", "Hello,"),
+        "formal": ("Dear {full},", "Good day,"),
     },
     "de": {
-        "friendly": ("Hallo {first},", "Hallo,"),
+        "friendly": ("Hallo {first},", "Guten Tag,"),
         "neutral": ("Hallo {first},", "Guten Tag,"),
         "formal": ("Guten Tag {full},", "Guten Tag,"),
     },
@@ -42,8 +43,8 @@ _GREETINGS: dict[str, dict[str, tuple[str, str]]] = {
         "formal": ("Bonjour {full},", "Madame, Monsieur,"),
     },
     "es": {
-        "friendly": ("Hola, {first}:", "Hola:"),
-        "neutral": ("Hola, {first}:", "Hola:"),
+        "friendly": ("Hola, {first}:", "Buenos días:"),
+        "neutral": ("Hola, {first}:", "Buenos días:"),
         "formal": ("Buenos días, {full}:", "Buenos días:"),
     },
 }
@@ -82,8 +83,16 @@ def greeting(*, language: str, tone: str, sender_name: str) -> str:
     return with_name.format(first=first, full=sender_name)
 
 
-def localized_signature(signature: str, *, language: str, profile_language: str) -> str:
-    """The user's signature with a known closing line translated to `language`."""
+def localized_signature(
+    signature: str, *, language: str, profile_language: str, name: str = ""
+) -> str:
+    """The user's signature with a known closing line translated to `language`.
+
+    Without a signature: the closing line in `language` and the first name of `name`; without a
+    name either, nothing (a draft is never signed with an invented name)."""
+    if not signature.strip():
+        first = name.strip().split(" ")[0] if name.strip() else ""
+        return f"{_CLOSINGS.get(language, _CLOSINGS['en'])}\n{first}" if first else ""
     lines = signature.strip().splitlines()
     if language == profile_language or not lines or language not in _CLOSINGS:
         return signature.strip()
@@ -160,10 +169,13 @@ def base_variables(
     sent_at = message.sent_at or message.imported_at
     waiting = (datetime.now(UTC) - sent_at).days if sent_at else 0
     return {
-        "user_name": profile.name,
+        "user_name": profile.name or "the user",
         "user_first_name": profile.name.split(" ")[0] if profile.name else "",
         "signature": localized_signature(
-            profile.signature, language=language, profile_language=profile.language
+            profile.signature,
+            language=language,
+            profile_language=profile.language,
+            name=profile.name,
         ),
         "tone": profile.tone,
         "greeting": greeting(language=language, tone=profile.tone, sender_name=name),
@@ -180,6 +192,7 @@ def base_variables(
             else previous_declines(session=session, message=message)
         ),
         "days_waiting": max(0, waiting),
+        "offer": offer_phrase(message.body, label=label, language=language)[0],
         "boundary": boundary,
         "message_block": message_block(
             message=message, sender_name=raw_name, boundary=boundary, settings=settings

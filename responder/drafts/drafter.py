@@ -13,29 +13,36 @@ call fails, from the template's offline text in the message's language. Every dr
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from responder.classify.language import detect_language
 from responder.drafts.context import (
     base_variables,
-    greeting,
-    localized_signature,
     previous_declines,
     report_variables,
 )
-from responder.drafts.lint import lint_draft
+from responder.drafts.lint import DECLINE_KINDS, lint_draft
+from responder.drafts.offer import extract_offer
+from responder.drafts.text import (
+    clean_model_text,
+    content_text,
+    is_form_letter,
+    last_draft_text,
+    next_variant,
+    variables_for_language,
+)
 from responder.prompts.library import (
     PromptLibrary,
     RenderedPrompt,
     Template,
     load_library,
     new_boundary,
+    offline_variant_count,
     render,
     render_offline,
 )
@@ -75,6 +82,8 @@ class _Plan:
     language: str  # the language the draft must be in
     variables: dict[str, Any]
     offline_language: str
+    #: The offer a decline must name (as the sender wrote it), '' when none was found.
+    offer: str = ""
 
 
 def default_kind(label: str) -> str | None:
@@ -94,18 +103,6 @@ def to_chat_prompt(rendered: RenderedPrompt) -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages(
         [SystemMessage(content=rendered.system), HumanMessage(content=rendered.user)]
     )
-
-
-def clean_model_text(text: str) -> str:
-    """Strip what models wrap replies in: code fences, surrounding quotes, 'Reply:' labels."""
-    text = (text or "").strip()
-    text = re.sub(r"^```[a-zA-Z]*\n(.*)\n```$", r"\1", text, flags=re.S).strip()
-    text = re.sub(
-        r"^(?:reply|draft|answer|antwort|réponse|respuesta)\s*:\s*\n", "", text, flags=re.I
-    )
-    if len(text) > 1 and text[0] == text[-1] and text[0] in "\"'“”":
-        text = text[1:-1].strip()
-    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 class Drafter:
@@ -210,7 +207,9 @@ class Drafter:
             variables |= report_variables(
                 session=session, message=message, label=label, sender=sender
             )
-        return _Plan(kind, template, language, variables, offline_language)
+        offer = extract_offer(message.body, label=label) if kind in DECLINE_KINDS else None
+        named = offer.what if offer is not None and offer.language == language else ""
+        return _Plan(kind, template, language, variables, offline_language, named)
 
     def preview_prompt(
         self,
@@ -230,11 +229,19 @@ class Drafter:
         return render(plan.template, plan.variables)
 
     # --- writing ------------------------------------------------------------------------------
-    def _offline(self, plan: _Plan) -> str:
-        if plan.offline_language == plan.language:
-            return render_offline(plan.template, plan.variables, plan.language)
-        variables = base_variables_for_language(plan, self.settings)
-        return render_offline(plan.template, variables, plan.offline_language)
+    def _offline(self, plan: _Plan, *, session: Session, message: Message) -> str:
+        """The offline text; of several phrasings, the one after the message's last draft."""
+        lang = plan.offline_language
+        variables = (
+            plan.variables
+            if lang == plan.language
+            else variables_for_language(plan.variables, lang, self.settings)
+        )
+        count = offline_variant_count(plan.template, lang)
+        texts = [render_offline(plan.template, variables, lang, i) for i in range(count)]
+        if len(texts) == 1:
+            return texts[0]
+        return texts[next_variant(texts, last_draft_text(session=session, message=message))]
 
     def _result(
         self, plan: _Plan, message: Message, text: str, method: str, rendered: RenderedPrompt | None
@@ -247,6 +254,7 @@ class Drafter:
             language=language,
             settings=self.settings,
             system_prompt=rendered.system if rendered else None,
+            offer=plan.offer,
         )
         return DraftResult(
             kind=plan.kind,
@@ -286,7 +294,9 @@ class Drafter:
                 detail=f"draft ({plan.template.name}): {type(exc).__name__}: {str(exc)[:300]}",
             )
         )
-        return self._result(plan, message, self._offline(plan), "offline", None)
+        return self._result(
+            plan, message, self._offline(plan, session=session, message=message), "offline", None
+        )
 
     def draft(
         self,
@@ -309,13 +319,21 @@ class Drafter:
         )
         if plan is None:
             return None
-        if not self._use_llm(plan) or _form_letter(session=session, message=message, plan=plan):
-            return self._result(plan, message, self._offline(plan), "offline", None)
+        if not self._use_llm(plan) or is_form_letter(
+            session=session, message=message, template_kind=plan.template.kind
+        ):
+            return self._result(
+                plan,
+                message,
+                self._offline(plan, session=session, message=message),
+                "offline",
+                None,
+            )
         rendered = render(plan.template, plan.variables)
         try:
             chain = to_chat_prompt(rendered) | self._bound_model(plan)
             answer = chain.invoke({})
-            text = clean_model_text(_content(answer))
+            text = clean_model_text(content_text(answer))
             if not text:
                 raise ValueError("the model returned an empty draft")
         except Exception as exc:  # noqa: BLE001 - any model failure falls back to offline
@@ -346,7 +364,13 @@ class Drafter:
         if plan is None:
             return
         if not self._use_llm(plan):
-            self.last_result = self._result(plan, message, self._offline(plan), "offline", None)
+            self.last_result = self._result(
+                plan,
+                message,
+                self._offline(plan, session=session, message=message),
+                "offline",
+                None,
+            )
             yield self.last_result.text
             return
         rendered = render(plan.template, plan.variables)
@@ -355,7 +379,7 @@ class Drafter:
             for chunk in (
                 to_chat_prompt(rendered) | self._bound_model(plan, streaming=True)
             ).stream({}):
-                piece = _content(chunk)
+                piece = content_text(chunk)
                 if piece:
                     parts.append(piece)
                     yield piece
@@ -367,42 +391,6 @@ class Drafter:
             yield ("\n\n" if parts else "") + self.last_result.text
             return
         self.last_result = self._result(plan, message, text, "llm", rendered)
-
-
-def base_variables_for_language(plan: _Plan, settings: Settings) -> dict[str, Any]:
-    """The plan's variables re-localised for the offline fallback language."""
-
-    lang = plan.offline_language
-    out = dict(plan.variables)
-    out["language"] = lang
-    out["greeting"] = greeting(
-        language=lang, tone=settings.profile.tone, sender_name=out["sender_name"]
-    )
-    out["signature"] = localized_signature(
-        settings.profile.signature, language=lang, profile_language=settings.profile.language
-    )
-    return out
-
-
-def _content(answer: Any) -> str:
-    content = getattr(answer, "content", answer)
-    if isinstance(content, list):
-        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-    return str(content or "")
-
-
-def _form_letter(*, session: Session, message: Message, plan: _Plan) -> bool:
-    """A decline to mass outreach (its template fingerprint was already seen in another message)
-    is written from the offline text: a bespoke model reply to a form letter costs a call and
-    adds nothing. Unique messages, and regenerate in the app, still use the model."""
-    if plan.template.kind not in {"decline", "decline_firm"} or not message.template_hash:
-        return False
-    stmt = (
-        select(Message.id)
-        .where(Message.template_hash == message.template_hash, Message.id != message.id)
-        .limit(1)
-    )
-    return session.exec(stmt).first() is not None
 
 
 def build_drafter(*, settings: Settings, chat_model: BaseChatModel | None = None) -> Drafter:

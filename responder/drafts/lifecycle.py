@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from responder.drafts.lint import lint_draft
+from responder.drafts.lint import SIGNED_KINDS, lint_draft
 from responder.settings import Settings, get_settings
 from responder.store.models import Draft, Message
 
@@ -69,3 +69,45 @@ def relint(*, draft: Draft, message: Message, settings: Settings | None = None) 
     )
     draft.lint_ok = result.ok
     draft.lint_problems = list(result.problems)
+
+
+def pending_to_regenerate(
+    *, session: Session, template_name: str | None = None
+) -> tuple[list[int], int]:
+    """(ids of the pending drafts a profile or template change makes stale, how many pending
+    drafts are kept because the user edited them).
+
+    `template_name` None: the drafts sent in the user's name (the profile signs them); otherwise
+    the drafts written from that template."""
+    stmt = select(Draft.id, Draft.edited).where(Draft.status == "pending")
+    if template_name is None:
+        stmt = stmt.where(col(Draft.kind).in_(sorted(SIGNED_KINDS)))
+    else:
+        stmt = stmt.where(Draft.template_name == template_name)
+    rows = list(session.exec(stmt.order_by(col(Draft.id))))
+    return [int(i) for i, edited in rows if not edited and i is not None], sum(
+        1 for _, edited in rows if edited
+    )
+
+
+def regenerate_pending(
+    *, session: Session, drafter: Drafter, template_name: str | None = None
+) -> tuple[int, int]:
+    """Rewrite the stale pending drafts (see `pending_to_regenerate`) with the current profile
+    and templates; edited drafts are kept. Returns (regenerated, kept because edited)."""
+    ids, kept = pending_to_regenerate(session=session, template_name=template_name)
+    done = 0
+    for draft_id in ids:
+        old = session.get(Draft, draft_id)
+        message = session.get(Message, old.message_id) if old is not None else None
+        if old is None or message is None or old.status != "pending":
+            continue
+        label = old.label or message.label
+        if label is None:
+            continue
+        if create_draft(
+            session=session, message=message, label=label, kind=old.kind, drafter=drafter
+        ):
+            done += 1
+    session.flush()
+    return done, kept

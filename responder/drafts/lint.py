@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from responder.classify.language import detect_language
 from responder.classify.signals import defang
+from responder.drafts.lint_language import core_text, function_words_agree, script_problem
+from responder.drafts.offer import names_offer
 from responder.taxonomy import DraftKind
 
 if TYPE_CHECKING:
@@ -30,6 +32,14 @@ LENGTH_LIMITS: dict[str, tuple[int, int]] = {
     DraftKind.REPORT_NOTE: (80, 8000),
 }
 DECLINE_KINDS = frozenset({DraftKind.DECLINE, DraftKind.DECLINE_FIRM})
+#: Drafts sent to the sender in the user's name.
+SIGNED_KINDS = frozenset(
+    {DraftKind.DECLINE, DraftKind.DECLINE_FIRM, DraftKind.REPLY, DraftKind.FOLLOWUP}
+)
+UNSIGNED_PROBLEM = (
+    "not signed: confirm your name under Settings → Profile (Responder never signs a draft "
+    "with an invented name)"
+)
 LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish"}
 LANGUAGE_NAMES |= {"it": "Italian", "nl": "Dutch", "pt": "Portuguese"}
 
@@ -204,78 +214,19 @@ def _link_problems(text: str, kind: str, settings: Settings) -> list[str]:
     return problems
 
 
-def _script_problem(body: str) -> str | None:
-    """Drafts in the supported languages use Latin script; a reply in another script means the
-    model switched language."""
-    letters = [c for c in body if c.isalpha()]
-    foreign = [c for c in letters if not unicodedata.name(c, "").startswith("LATIN")]
-    if len(foreign) >= 5 and len(foreign) > 0.2 * len(letters):
-        script = unicodedata.name(foreign[0], "?").split(" ")[0].title()
-        return f"written in {script} script, not in the language of the message"
-    return None
-
-
-def _core_text(text: str) -> str:
-    """The draft without its greeting line and a short signature block (names, closings)."""
-    lines = text.strip().splitlines()
-    if lines and len(lines[0]) <= 60 and lines[0].rstrip().endswith((",", ":", "!")):
-        lines = lines[1:]
-    blocks = "\n".join(lines).strip().split("\n\n")
-    last = blocks[-1].splitlines()
-    if len(blocks) > 1 and len(last) <= 3 and all(len(x) <= 40 for x in last):
-        blocks = blocks[:-1]
-    return "\n\n".join(blocks)
-
-
-def _vocab(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": _vocab(
-        "the a an and or but to of for in on at with you your i me my we our is are "
-        "was be it this that not no thanks thank will would have has there"
-    ),
-    "de": _vocab(
-        "der die das und oder aber zu von für mit sie ihr ihre ich mich mein wir uns "
-        "ist sind war nicht kein keine danke vielen grüße habe hat auf an im dass"
-    ),
-    "fr": _vocab(
-        "le la les et ou mais à de des du pour avec vous votre je me mon nous est sont "
-        "pas ne merci une un ce cette que qui en au"
-    ),
-    "es": _vocab(
-        "el la los las y o pero a de del para con usted su yo me mi nosotros es son "
-        "no gracias una un este esta que en al por muy"
-    ),
-}
-
-
-def _function_words_agree(text: str, expected: str, found: str) -> bool:
-    """True when the text's function words say it is in `expected` after all (the statistical
-    detector is unreliable on a few short sentences)."""
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    if expected not in _FUNCTION_WORDS or not words:
-        return False
-    hits = {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
-    if found in hits:
-        return hits[expected] > hits[found]
-    return hits[expected] >= 3 and hits[expected] >= 0.2 * len(words)
-
-
 def _language_problem(text: str, kind: str, language: str) -> str | None:
     if not language or language == "und":
         return None
     body = URL_RE.sub(" ", EMAIL_RE.sub(" ", _body_lines(text, kind)))
     if language in LANGUAGE_NAMES:
-        script = _script_problem(body)
+        script = script_problem(body)
         if script:
             return script
-    core = _core_text(body)
+    core = core_text(body)
     if len(re.findall(r"[^\W\d_]{2,}", core)) < 6:
         return None  # too short to tell reliably
     found = detect_language(core)
-    if found in ("und", language) or _function_words_agree(core, language, found):
+    if found in ("und", language) or function_words_agree(core, language, found):
         return None
     want = LANGUAGE_NAMES.get(language, language)
     return f"written in {LANGUAGE_NAMES.get(found, found)} but should be in {want}"
@@ -346,8 +297,10 @@ def lint_draft(
     language: str,
     settings: Settings,
     system_prompt: str | None = None,
+    offer: str = "",
 ) -> LintResult:
-    """Check a draft; `language` is the language it must be written in."""
+    """Check a draft; `language` is the language it must be written in; `offer` is what a
+    decline must name (as the sender wrote it; '' when no specific offer was found)."""
     if not text or not text.strip():
         return LintResult(ok=False, problems=["the draft is empty"])
     problems = _link_problems(text, kind, settings)
@@ -368,5 +321,9 @@ def lint_draft(
         problems.append(lang_problem)
     if kind in DECLINE_KINDS:
         problems.extend(_commitment_problems(text))
+    if kind in DECLINE_KINDS and offer and not names_offer(text, offer):
+        problems.append(f"does not say what it declines ({offer})")
+    if kind in SIGNED_KINDS and not settings.profile.name.strip():
+        problems.append(UNSIGNED_PROBLEM)
     problems.extend(_copy_problems(text, kind, message_text, system_prompt))
     return LintResult(ok=not problems, problems=problems)

@@ -114,12 +114,22 @@ def render(template: Template, variables: Mapping[str, Any]) -> RenderedPrompt:
     )
 
 
-def render_offline(template: Template, variables: Mapping[str, Any], language: str) -> str:
-    """The offline fallback text in `language` (the caller picks an available one)."""
-    if language not in template.offline:
+def render_offline(
+    template: Template, variables: Mapping[str, Any], language: str, variant: int = 0
+) -> str:
+    """The offline fallback text in `language` (the caller picks an available one); `variant`
+    picks one of several phrasings (modulo their number)."""
+    variants = template.offline_variants(language)
+    if not variants:
         raise PromptError(f"template '{template.name}' has no offline text for '{language}'")
-    text = render_text(template, template.offline[language], variables, f"offline.{language}")
+    index = variant % len(variants)
+    place = f"offline.{language}" + (f".{index + 1}" if len(variants) > 1 else "")
+    text = render_text(template, variants[index], variables, place)
     return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def offline_variant_count(template: Template, language: str) -> int:
+    return len(template.offline_variants(language))
 
 
 _MARKER_RE = re.compile(
@@ -251,5 +261,6 @@ __all__ = [
     "load_library",
     "parse_template",
     "render",
+    "offline_variant_count",
     "render_offline",
 ]

@@ -53,6 +53,8 @@ DRAFT_VARIABLES: dict[str, str] = {
     "last_seen": "date of the sender's latest message",
     "message_count": "how many messages this sender sent the user",
     "other_senders_count": "how many other senders sent the same text (template)",
+    "offer": "what the sender offered, as a short phrase in the draft's language ('your SEO "
+    "services', 'the Data Engineer role at Acme'); a general one ('your offer') when unclear",
 }
 #: Variables the classifier provides to `classify` templates.
 CLASSIFY_VARIABLES: dict[str, str] = {
@@ -104,7 +106,17 @@ class Template(BaseModel):
     model: ModelParams = Field(default_factory=ModelParams)
     system: str = ""
     user: str = ""
-    offline: dict[str, str] = Field(default_factory=dict, description="language -> text")
+    offline: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="language -> text, or a list of alternative phrasings (Regenerate moves on)",
+    )
+
+    def offline_variants(self, language: str) -> list[str]:
+        """The offline phrasings for `language` (one or more; [] when there is none)."""
+        value = self.offline.get(language)
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else list(value)
 
     def texts(self) -> Iterator[tuple[str, str]]:
         """(place, Jinja source) for every text of the template."""
@@ -112,8 +124,12 @@ class Template(BaseModel):
             yield "system", self.system
         if self.user:
             yield "user", self.user
-        for lang, text in self.offline.items():
-            yield f"offline.{lang}", text
+        for lang, value in self.offline.items():
+            if isinstance(value, str):
+                yield f"offline.{lang}", value
+            else:
+                for i, text in enumerate(value):
+                    yield f"offline.{lang}.{i + 1}", text
 
 
 # --- parsing and validation ---------------------------------------------------------------------
@@ -136,6 +152,10 @@ def _line_map(source: str) -> dict[tuple[str, ...], tuple[int, int]]:
             if isinstance(value, yaml.ScalarNode) and value.style in ("|", ">"):
                 start += 1
             out[sub] = (key.start_mark.line + 1, start)
+            if isinstance(value, yaml.SequenceNode):  # offline phrasings: one entry per item
+                for i, item in enumerate(value.value):
+                    first = item.start_mark.line + 1
+                    out[(*sub, str(i))] = (first, first + (item.style in ("|", ">")))
             walk(value, sub)
 
     if root is not None:
@@ -154,7 +174,12 @@ def _place(lines: Mapping[tuple[str, ...], tuple[int, int]], path: tuple[Any, ..
 
 
 def _text_path(place: str) -> tuple[str, ...]:
-    return tuple(place.split(".", 1)) if place.startswith("offline.") else (place,)
+    """The key path of a text: ("offline", "en") or, for the n-th phrasing ("offline.en.n"),
+    ("offline", "en", "n-1")."""
+    if not place.startswith("offline."):
+        return (place,)
+    parts = place.split(".")
+    return tuple(parts[:2]) + ((str(int(parts[2]) - 1),) if len(parts) > 2 else ())
 
 
 def _var_line(source: str, name: str, where: tuple[int, int] | None) -> str:
@@ -225,7 +250,12 @@ def _shape_problems(
         if tpl.offline:
             problems.append(f"{file}:{_place(lines, ('offline',))}: classify has no offline texts")
         return problems
-    missing = [lang for lang in REQUIRED_LANGUAGES if not tpl.offline.get(lang, "").strip()]
+    missing = [
+        lang
+        for lang in REQUIRED_LANGUAGES
+        if not tpl.offline_variants(lang)
+        or not all(text.strip() for text in tpl.offline_variants(lang))
+    ]
     if missing:
         problems.append(
             f"{file}:{_place(lines, ('offline',)) or 'offline'}: offline text missing for "

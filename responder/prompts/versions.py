@@ -2,9 +2,11 @@
 
 Numbering: a shipped file carries `version: N`; the first stored edit gets N+1 (or one more than
 the newest stored version). The effective template is the highest *active* version, else the
-shipped file. Rolling back to version v makes v active and every later version inactive (kept for
-history); resetting to the shipped file makes every stored version inactive. Nothing is deleted,
-so every draft's recorded template version can still be looked up.
+shipped file. An edit from the app is saved as a *draft* version (`draft=True`): used by nothing
+until `activate` makes it active (it then wins, being the newest). Rolling back to version v makes
+v active and every later version inactive (kept for history); resetting to the shipped file makes
+every stored version inactive. Nothing is deleted, so every draft's recorded template version can
+still be looked up.
 """
 
 from __future__ import annotations
@@ -37,6 +39,17 @@ class VersionInfo:
     is_active: bool
     #: True for the version the library uses now.
     is_current: bool
+    #: Saved but never activated.
+    is_draft: bool = False
+
+    @property
+    def status(self) -> str:
+        """One word for the history: in use | draft | earlier | rolled back."""
+        if self.is_current:
+            return "in use"
+        if self.is_draft:
+            return "draft"
+        return "earlier" if self.is_active else "rolled back"
 
 
 def _shipped_source(name: str) -> str | None:
@@ -54,9 +67,16 @@ def _shipped_version(source: str | None) -> int:
 
 
 def save_version(
-    *, session: Session, name: str, body_yaml: str, author: str = "user", note: str | None = None
+    *,
+    session: Session,
+    name: str,
+    body_yaml: str,
+    author: str = "user",
+    note: str | None = None,
+    draft: bool = False,
 ) -> PromptVersion:
-    """Validate `body_yaml` and store it as the new active version of `name`."""
+    """Validate `body_yaml` and store it as the new version of `name`: active at once, or with
+    `draft` a draft that nothing uses until `activate`."""
     file = f"prompt '{name}' (edited)"
     parse_template(body_yaml, file=file, expected_name=name)
     newest = session.exec(
@@ -69,12 +89,39 @@ def save_version(
         body=_with_version(body_yaml, number),
         author=(author or "user")[:100],
         note=note,
-        is_active=True,
+        is_active=not draft,
+        is_draft=draft,
     )
     session.add(row)
     session.flush()
-    log.info("saved prompt %s version %s by %s", name, number, row.author)
+    log.info(
+        "saved prompt %s version %s by %s%s", name, number, row.author, " (draft)" if draft else ""
+    )
     return row
+
+
+def activate(*, session: Session, name: str, version: int) -> None:
+    """Make a stored version the one in use (a draft stops being a draft); later versions become
+    inactive, as with a rollback."""
+    rows = _rows(session, name)
+    if not any(r.version == version for r in rows):
+        raise NotFoundError(f"Prompt '{name}' has no stored version {version} to activate")
+    for row in rows:
+        if row.version == version:
+            row.is_active, row.is_draft = True, False
+        elif row.version > version:
+            row.is_active = False
+        session.add(row)
+    session.flush()
+    log.info("prompt %s version %s activated", name, version)
+
+
+def latest_draft(*, session: Session, name: str) -> PromptVersion | None:
+    """The newest draft version newer than the version in use, or None."""
+    rows = _rows(session, name)
+    active = [r.version for r in rows if r.is_active]
+    drafts = [r for r in rows if r.is_draft and r.version > max(active, default=0)]
+    return drafts[-1] if drafts else None
 
 
 def _with_version(body: str, number: int) -> str:
@@ -126,6 +173,7 @@ def list_versions(*, session: Session, name: str) -> list[VersionInfo]:
             created_at=r.created_at,
             is_active=r.is_active,
             is_current=r.version == current,
+            is_draft=r.is_draft,
         )
         for r in rows
     )
@@ -170,7 +218,7 @@ def rollback(*, session: Session, name: str, version: int) -> None:
         raise NotFoundError(f"Prompt '{name}' has no version {version} to roll back to")
     for row in rows:
         if row.version == version:
-            row.is_active = True
+            row.is_active, row.is_draft = True, False
         elif row.version > version:
             row.is_active = False
         session.add(row)

@@ -266,7 +266,8 @@ class Correction(SQLModel, table=True):
 
 
 class PromptVersion(SQLModel, table=True):
-    """A user edit of a prompt template; the highest active version wins over the shipped file."""
+    """A user edit of a prompt template; the highest active version wins over the shipped file.
+    An edit is saved as a draft (`is_draft`, not active) until the user activates it."""
 
     __table_args__ = (sa.UniqueConstraint("name", "version", name="uq_prompt_version"),)
 
@@ -277,7 +278,10 @@ class PromptVersion(SQLModel, table=True):
     body: str = _text(nullable=False)
     author: str = Field(default="user", max_length=100)
     note: str | None = _text()
+    #: Used by the library when it is the highest active version. A draft is never active.
     is_active: bool = True
+    #: Saved but not activated yet: previewed and tested in the app, used by nothing.
+    is_draft: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = _ts(nullable=False, default_now=True)
 
 

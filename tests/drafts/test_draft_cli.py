@@ -92,8 +92,8 @@ def test_llm_mode_needs_a_model(settings, tmp_path: Path) -> None:
 
 def test_llm_mode_drafts_through_the_server(llm_settings, openai_server, tmp_path: Path) -> None:
     openai_server.handler = lambda _r: (
-        "Hallo Jonas,\n\nvielen Dank für Ihre Nachricht, aber dafür habe ich derzeit keinen "
-        "Bedarf.\n\nViele Grüße\nAlex"
+        "Hallo Jonas,\n\nvielen Dank für Ihre Nachricht, aber für Leadgenerierung habe ich "
+        "derzeit keinen Bedarf.\n\nViele Grüße\nAlex"
     )
     path = write(tmp_path, [json.dumps(ROWS[0]), json.dumps(ROWS[1])])
     result = runner.invoke(app, ["draft", str(path), "--mode", "llm", "--json"])

@@ -105,7 +105,7 @@ def test_firm_decline_for_a_recruiter_in_german(session: Session, drafter) -> No
     again = add_message(session, RECRUITERS["de"] + " Ich melde mich noch einmal.", sender=sender)
     result = drafter.draft(session=session, message=again, label="recruiting")
     assert result.kind == "decline_firm" and result.language == "de"
-    assert "an einer neuen Stelle" in result.text and "Verteiler" in result.text
+    assert "Für die beschriebene Stelle" in result.text and "Verteiler" in result.text
     assert "lead generation" not in result.text  # never_buy is English: not mixed into German
     assert result.lint_ok, result.lint_problems
 
@@ -241,7 +241,7 @@ def test_an_implausible_sender_name_is_not_used_in_the_greeting(
 ) -> None:
     msg = add_message(session, PITCHES["en"], sender_name=name)
     result = drafter.draft(session=session, message=msg, label="sales_pitch")
-    assert result.text.startswith("Hi,\n") and result.lint_ok, result.lint_problems
+    assert result.text.startswith("Hi there,\n") and result.lint_ok, result.lint_problems
 
 
 def test_unsupported_language_falls_back_to_the_users_language(session: Session, drafter) -> None:

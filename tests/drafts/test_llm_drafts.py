@@ -11,8 +11,8 @@ from tests.drafts.test_drafter import PITCHES
 from tests.support.openai_server import Reply
 
 GOOD_DE = (
-    "Hallo Anna,\n\nvielen Dank für Ihre Nachricht. Ich habe derzeit keinen Bedarf an Ihrem "
-    "Angebot und sage deshalb ab.\n\nViele Grüße\nAlex"
+    "Hallo Anna,\n\nvielen Dank für Ihre Nachricht. Für Leadgenerierung habe ich derzeit keinen "
+    "Bedarf, daher verzichte ich.\n\nViele Grüße\nAlex"
 )
 
 

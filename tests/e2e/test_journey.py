@@ -190,7 +190,9 @@ def test_07_edit_a_prompt_and_see_the_preview_change(e2e: E2EApp) -> None:
     editor.wait_for()
     original = editor.input_value()
     assert "offline:" in original and marker not in original
-    edited = original.replace("\n    {{ signature }}", f"\n    {marker}\n\n    {{{{ signature }}}}")
+    edited = original.replace(
+        "\n      {{ signature }}", f"\n      {marker}\n\n      {{{{ signature }}}}"
+    )
     assert edited != original
     editor.fill(edited)
     editor.press("Control+Enter")

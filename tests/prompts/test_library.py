@@ -43,6 +43,7 @@ def sample_variables(language: str = "en", **over: object) -> dict[str, object]:
         "label": "sales_pitch",
         "channel": "linkedin",
         "never_buy": "SEO services or coaching",
+        "offer": "your SEO services",
         "previous_declines": 1,
         "days_waiting": 4,
         "boundary": "b0b0",
@@ -128,13 +129,13 @@ def test_undeclared_variable_names_the_variable_and_its_line() -> None:
     body = BASE.replace("I wish you every success.", "I wish {{ company }} every success.")
     (problem,) = template_problems(body, file="x.yaml")
     assert "variable 'company' is used but not declared" in problem
-    assert problem.startswith(f"x.yaml:line {_line_of(body, '{{ company }}')} (offline.en)")
+    assert problem.startswith(f"x.yaml:line {_line_of(body, '{{ company }}')} (offline.en.1)")
 
 
 def test_jinja_syntax_error_names_the_line() -> None:
-    body = BASE.replace("I'll pass on it.", "I'll pass on it {{ tone + }}.")
+    body = BASE.replace("so I'll pass.", "so I'll pass {{ tone + }}.")
     (problem,) = template_problems(body, file="x.yaml")
-    assert problem.startswith(f"x.yaml:line {_line_of(body, '{{ tone + }}')} (offline.en)")
+    assert problem.startswith(f"x.yaml:line {_line_of(body, '{{ tone + }}')} (offline.en.1)")
     assert "Jinja syntax error" in problem
 
 
@@ -152,7 +153,7 @@ def test_yaml_syntax_error_names_line_and_column() -> None:
         (lambda b: b.replace("  temperature: 0.3", "  temperature: 7"), "(model.temperature)"),
         (lambda b: b.replace("name: decline_sales", "name: Bad Name"), "(name)"),
         (
-            lambda b: b.replace("  es: |\n", "  xx: |\n"),
+            lambda b: b.replace("  es:\n", "  xx:\n"),
             "offline text missing for es",
         ),
         (

@@ -6,10 +6,13 @@ import pytest
 from sqlmodel import Session, select
 
 from responder.errors import NotFoundError, PromptError
-from responder.prompts.library import SHIPPED_DIR, load_library
+from responder.prompts.form import apply_form, form_of, join_variants, split_variants
+from responder.prompts.library import SHIPPED_DIR, load_library, parse_template
 from responder.prompts.versions import (
+    activate,
     diff_versions,
     export_yaml,
+    latest_draft,
     list_versions,
     reset_to_shipped,
     rollback,
@@ -35,11 +38,16 @@ def test_save_creates_the_next_version_and_the_library_uses_it(session: Session)
     lib = load_library(session=session)
     tpl = lib.get("decline_sales")
     assert tpl.version == 2 and lib.sources["decline_sales"] == "db"
-    assert "Good luck." in tpl.offline["en"]
+    assert "Good luck." in " ".join(tpl.offline_variants("en"))
     assert load_library().get("decline_sales").version == 1  # no session: shipped only
     third = save_version(session=session, name="decline_sales", body_yaml=edited("Cheers."))
     assert third.version == 3
-    assert load_library(session=session).get("decline_sales").offline["en"].count("Cheers.") == 1
+    assert (
+        " ".join(load_library(session=session).get("decline_sales").offline_variants("en")).count(
+            "Cheers."
+        )
+        == 1
+    )
 
 
 def test_an_invalid_edit_is_refused_and_nothing_is_stored(session: Session) -> None:
@@ -62,9 +70,9 @@ def test_versions_diff_and_rollback(session: Session) -> None:
         (3, "db", True),
     ]
     diff = diff_versions(session=session, name="decline_sales", old=2, new=3)
-    assert "-    Good luck." in diff and "+    Cheers." in diff
+    assert "-      Good luck." in diff and "+      Cheers." in diff
     assert "--- decline_sales v2" in diff and "+++ decline_sales v3" in diff
-    assert "-    I wish you every success." in diff_versions(
+    assert "-      I wish you every success." in diff_versions(
         session=session, name="decline_sales", old=1, new=2
     )
     assert diff_versions(session=session, name="decline_sales", old=3, new=3) == ""
@@ -72,7 +80,7 @@ def test_versions_diff_and_rollback(session: Session) -> None:
     rollback(session=session, name="decline_sales", version=2)
     session.commit()
     tpl = load_library(session=session).get("decline_sales")
-    assert tpl.version == 2 and "Good luck." in tpl.offline["en"]
+    assert tpl.version == 2 and "Good luck." in " ".join(tpl.offline_variants("en"))
     states = {
         v.version: (v.is_active, v.is_current)
         for v in list_versions(session=session, name="decline_sales")
@@ -105,7 +113,6 @@ def test_export_writes_the_effective_yaml_which_loads_again(session: Session) ->
     save_version(session=session, name="decline_sales", body_yaml=edited("Good luck."))
     text = export_yaml(session=session, name="decline_sales")
     assert "Good luck." in text and "version: 2" in text
-    from responder.prompts.library import parse_template
 
     assert parse_template(text, file="exported", expected_name="decline_sales").version == 2
 
@@ -144,8 +151,49 @@ def test_versions_on_postgresql(pg_url: str) -> None:
         s.commit()
     with Session(db.get_engine()) as s:
         lib = load_library(session=s)
-        assert (
-            lib.get("decline_sales").version == 2
-            and "Good luck." in lib.get("decline_sales").offline["en"]
+        assert lib.get("decline_sales").version == 2 and "Good luck." in " ".join(
+            lib.get("decline_sales").offline_variants("en")
         )
         assert [v.version for v in list_versions(session=s, name="decline_sales")] == [1, 2, 3]
+
+
+def test_a_draft_version_is_used_by_nothing_until_activated(session: Session) -> None:
+    row = save_version(
+        session=session, name="decline_sales", body_yaml=edited("Good luck."), draft=True
+    )
+    session.commit()
+    assert (row.version, row.is_active, row.is_draft) == (2, False, True)
+    assert load_library(session=session).get("decline_sales").version == 1
+    assert latest_draft(session=session, name="decline_sales").version == 2
+    assert [
+        (v.version, v.status) for v in list_versions(session=session, name="decline_sales")
+    ] == [
+        (1, "in use"),
+        (2, "draft"),
+    ]
+    activate(session=session, name="decline_sales", version=2)
+    session.commit()
+    lib = load_library(session=session)
+    assert (
+        lib.get("decline_sales").version == 2
+        and latest_draft(session=session, name="decline_sales") is None
+    )
+    statuses = [v.status for v in list_versions(session=session, name="decline_sales")]
+    assert statuses == ["earlier", "in use"] and statuses.count("in use") == 1
+    with pytest.raises(NotFoundError, match="no stored version 7"):
+        activate(session=session, name="decline_sales", version=7)
+
+
+def test_the_form_round_trips_and_adds_a_phrasing() -> None:
+    form = form_of(SHIPPED)
+    assert len(form.offline["en"]) == 3 and set(form.offline) == {"en", "de", "fr", "es"}
+    boxed = (
+        join_variants(form.offline["de"])
+        + "\n---\n{{ greeting }}\n\nNein danke.\n\n{{ signature }}"
+    )
+    form.offline["de"] = split_variants(boxed)
+    form.temperature = 0.7
+    tpl = parse_template(apply_form(SHIPPED, form), file="form", expected_name="decline_sales")
+    assert len(tpl.offline_variants("de")) == 3 and "Nein danke." in tpl.offline_variants("de")[2]
+    assert tpl.model.temperature == 0.7
+    assert tpl.offline_variants("en") == parse_template(SHIPPED, file="s").offline_variants("en")

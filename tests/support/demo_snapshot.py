@@ -53,6 +53,7 @@ def build_snapshot(data_dir: Path) -> DemoSnapshot:
             if key.startswith(("RESPONDER_", "OPENAI_")):
                 mp.delenv(key)
         mp.setenv("RESPONDER_CONFIG", str(PROJECT_ROOT / "config" / "responder.toml"))
+        mp.setenv("RESPONDER_PROFILE_NAME", "Alex Morgan")  # a user who confirmed the profile
         settings = Settings(data_dir=data_dir)
         db.upgrade(settings.database_url)
         engine = db.make_engine(settings.database_url, settings=settings)

@@ -218,3 +218,55 @@ def test_flagged_message_says_why_in_words(demo_engine: Engine) -> None:
         w.startswith(("You replied", "Unsure between", "The label's confidence")) for w in warnings
     ), warnings
     assert any("Check the label" in c.value for c in at.caption)
+
+
+def _link_buttons(at: AppTest) -> dict[str, str]:
+    return {
+        el.proto.label: el.proto.url for el in at.main if getattr(el, "type", "") == "link_button"
+    }
+
+
+def _add(engine: Engine, *, label: str, profile_url: str, body: str) -> int:
+    with Session(engine) as s:
+        sender = Sender(key=profile_url, name="Sam Friend", profile_url=profile_url)
+        s.add(sender)
+        s.flush()
+        msg = Message(
+            source="linkedin", source_id=f"l-{label}-{profile_url[-6:]}", sender_id=sender.id,
+            sent_at=datetime(2030, 1, 1, tzinfo=UTC), body=body, content_hash=label + profile_url,
+            label=label, confidence=0.95, triage_status="triaged",
+        )  # fmt: skip
+        s.add(msg)
+        s.commit()
+        return msg.id
+
+
+def test_a_genuine_contacts_linkedin_profile_is_a_button(demo_engine: Engine) -> None:
+    msg_id = _add(
+        demo_engine,
+        label="genuine",
+        profile_url="https://www.linkedin.com/in/sam-friend",
+        body="Lunch on Friday? My page: https://www.linkedin.com/in/sam-friend and evil.example/x",
+    )
+    at = _app().run()
+    at.selectbox(key="inbox_open").set_value(msg_id).run()
+    assert not at.exception
+    assert _link_buttons(at) == {"Open on LinkedIn": "https://www.linkedin.com/in/sam-friend/"}
+    body = next(t for t in _texts(at) if "Lunch on Friday" in t)
+    assert "hxxps://www[.]linkedin[.]com/in/sam-friend" in body  # links in the text stay inert
+
+
+@pytest.mark.parametrize(
+    ("label", "url"),
+    [("phishing", "https://www.linkedin.com/in/fake-support"),
+     ("genuine", "https://www.linkedin.com.evil.example/in/sam")],
+)  # fmt: skip
+def test_no_button_for_a_reported_sender_or_a_lookalike_host(
+    demo_engine: Engine, label: str, url: str
+) -> None:
+    msg_id = _add(demo_engine, label=label, profile_url=url, body="Hello there, a message.")
+    at = _app().run()
+    at.selectbox(key="inbox_open").set_value(msg_id).run()
+    assert not at.exception
+    assert "Open on LinkedIn" not in _link_buttons(at)
+    assert any("[.]" in t and "/in/" in t for t in _texts(at))  # shown defanged instead

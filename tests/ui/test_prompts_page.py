@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from responder.prompts.library import SHIPPED_DIR
+from responder.prompts.library import SHIPPED_DIR, load_library
 from responder.settings import PROJECT_ROOT
 from responder.store import db
 from responder.store.models import Message, PromptVersion
@@ -34,8 +34,12 @@ def _app() -> AppTest:
     return AppTest.from_file(PAGE, default_timeout=120)
 
 
+def _template_box(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(box for box in at.selectbox if box.label == "Template")
+
+
 def _select_template(at: AppTest, name: str) -> AppTest:
-    return at.selectbox(key="prompt_name").set_value(name).run()
+    return _template_box(at).set_value(name).run()
 
 
 def _codes(at: AppTest) -> str:
@@ -45,7 +49,7 @@ def _codes(at: AppTest) -> str:
 def test_lists_templates_and_validates_as_you_type(demo_engine: Engine) -> None:
     at = _app().run()
     assert not at.exception
-    names = at.selectbox(key="prompt_name").options
+    names = _template_box(at).options
     assert len(names) == len(list(SHIPPED_DIR.glob("*.yaml")))
     at = _select_template(at, "decline_sales")
     shipped = (SHIPPED_DIR / "decline_sales.yaml").read_text()
@@ -64,27 +68,33 @@ def test_lists_templates_and_validates_as_you_type(demo_engine: Engine) -> None:
     assert "YAML syntax error" in _codes(at)
 
 
-def test_save_preview_history_rollback_reset(demo_engine: Engine) -> None:
+def _history(at: AppTest) -> list[tuple[int, str]]:
+    table = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    return list(zip(table["version"], table["status"], strict=True))
+
+
+def test_save_draft_preview_test_activate_history_rollback(demo_engine: Engine) -> None:
     at = _select_template(_app().run(), "decline_sales")
     shipped = at.text_area(key=EDITOR).value
     edited = shipped.replace("I wish you every success.", "Good luck with your campaign.")
     at.text_area(key=EDITOR).set_value(edited).run()
     assert any("Valid. Not saved yet." in s.value for s in at.success)
+    assert at.button(key="prompt_activate_decline_sales").disabled  # nothing saved yet
     at.text_input(key="prompt_note_decline_sales").set_value("friendlier ending").run()
     at.button(key="prompt_save_decline_sales").click().run()
     assert not at.exception
     with Session(demo_engine) as s:
         row = s.exec(select(PromptVersion).where(PromptVersion.name == "decline_sales")).one()
-    assert (row.version, row.note, row.author, row.is_active) == (
-        2,
-        "friendlier ending",
-        "app",
-        True,
-    )
-    assert any("Saved decline_sales v2" in s.value for s in at.success)
-    assert "v2 (edited)" in at.selectbox(key="prompt_name").format_func("decline_sales")
+        assert load_library(session=s).get("decline_sales").version == 1  # not live
+    assert (row.version, row.note, row.author, row.is_active, row.is_draft) == (
+        2, "friendlier ending", "app", False, True,
+    )  # fmt: skip
+    assert any("Saved decline_sales v2 as a draft" in s.value for s in at.success)
+    assert any("Draft v2 is saved but not live" in i.value for i in at.info)
+    assert at.text_area(key=EDITOR).value.count("Good luck with your campaign.") == 1
+    assert _history(at) == [(1, "in use"), (2, "draft")]
 
-    # Preview: the saved template drafts for a demo pitch, offline, with lint.
+    # Preview and test the draft version before it goes live.
     with Session(demo_engine) as s:
         pitch = s.exec(select(Message).where(Message.label == "sales_pitch")).first()
     at.selectbox(key="prompt_preview_message").set_value(pitch.id).run()
@@ -95,17 +105,55 @@ def test_save_preview_history_rollback_reset(demo_engine: Engine) -> None:
     assert any(h.value == "Offline draft" for h in at.subheader)
     assert any("Lint: OK" in s.value for s in at.success)
     assert any("no language model configured" in c.value for c in at.caption)
+    at.button(key="draft_test").click().run()
+    assert not at.exception
+    passing = next(m for m in at.metric if m.label == "Drafts passing the check")
+    assert passing.value.endswith(
+        f"of {sum(1 for h in at.subheader if h.value.startswith('Message #'))}"
+    )
+
+    # Activate: in use at once, in the selector, the banner and the history.
+    at.button(key="prompt_activate_decline_sales").click().run()
+    assert not at.exception
+    with Session(demo_engine) as s:
+        row = s.exec(select(PromptVersion)).one()
+        assert row.is_active and not row.is_draft
+        assert load_library(session=s).get("decline_sales").version == 2
+    assert "v2 (edited)" in _template_box(at).format_func("decline_sales")
+    assert any("In use: v2 (edited in the app)." in i.value for i in at.info)
+    assert _history(at) == [(1, "earlier"), (2, "in use")]
+    assert at.button(key="regenerate_pending")  # pending declines were written with v1
 
     # History: diff and rollback to the shipped version.
-    assert (
-        "+    Good luck with your campaign." in codes and "-    I wish you every success." in codes
-    )
+    codes = _codes(at)
+    assert "+      Good luck with your campaign." in codes
+    assert "-      I wish you every success." in codes
     at.selectbox(key="rb_decline_sales").set_value(1).run()
     at.button(key="rollback_decline_sales").click().run()
     assert not at.exception
     assert at.text_area(key=EDITOR).value == shipped  # the editor shows the version in use
     with Session(demo_engine) as s:
         assert not s.exec(select(PromptVersion)).one().is_active
+    assert _history(at) == [(1, "in use"), (2, "rolled back")]
+
+
+def test_the_form_writes_offline_texts_into_the_yaml(demo_engine: Engine) -> None:
+    at = _select_template(_app().run(), "decline_sales")
+    box = next(t for t in at.text_area if t.label == "Offline text (en)")
+    assert box.value.count("\n---\n") == 2  # three English phrasings
+    box.set_value(
+        box.value
+        + "\n---\n{{ greeting }}\n\nNo, thank you: {{ offer }} is not for me.\n\n{{ signature }}"
+    )
+    at.button(key="FormSubmitter:prompt_form_decline_sales-Apply to the YAML").click().run()
+    assert not at.exception
+    text = at.text_area(key=EDITOR).value
+    assert "No, thank you: {{ offer }} is not for me." in text
+    assert any("Valid. Not saved yet." in s.value for s in at.success)
+    at.button(key="prompt_save_decline_sales").click().run()
+    with Session(demo_engine) as s:
+        row = s.exec(select(PromptVersion)).one()
+    assert row.is_draft and "No, thank you" in row.body
 
 
 def test_reset_to_shipped_and_export(demo_engine: Engine) -> None:

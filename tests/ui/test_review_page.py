@@ -7,8 +7,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
+from responder.app.inbox import conversation_link
+from responder.prompts.form import apply_form, form_of
+from responder.prompts.library import SHIPPED_DIR
+from responder.prompts.versions import save_version
 from responder.settings import PROJECT_ROOT
-from responder.store.models import Delivery, Draft, Message, Sender
+from responder.store.models import Conversation, Delivery, Draft, Message, Sender
 from responder.taxonomy import REPORT_LABELS
 
 PAGE = str(PROJECT_ROOT / "ui" / "pages" / "review.py")
@@ -95,6 +99,31 @@ def test_regenerate_writes_a_new_draft(demo_engine: Engine) -> None:
     assert _draft(demo_engine, first).status == "superseded"
     live = [d for d in drafts if d.status == "pending"]
     assert len(live) == 1 and live[0].id != first and live[0].text
+    if old.template_name in ("decline_sales", "decline_recruiting"):  # several phrasings
+        assert live[0].text != old.text
+        assert any("New draft written." in s.value for s in at.success)
+
+
+def test_regenerate_says_when_there_is_no_other_phrasing(demo_engine: Engine) -> None:
+    at = _app().run()
+    first = _focused(at)
+    old = _draft(demo_engine, first)
+    # The template with only its first phrasing per language, active: the same text comes back.
+    body = (SHIPPED_DIR / f"{old.template_name}.yaml").read_text()
+    form = form_of(body)
+    form.offline = {lang: texts[:1] for lang, texts in form.offline.items()}
+    with Session(demo_engine) as s:
+        save_version(session=s, name=old.template_name, body_yaml=apply_form(body, form))
+        s.commit()
+    at.button(key=f"regen_{first}").click().run()
+    assert not at.exception
+    with Session(demo_engine) as s:
+        pending = s.exec(
+            select(Draft).where(Draft.message_id == old.message_id, Draft.status == "pending")
+        ).one()
+    assert pending.id != first and pending.text == old.text
+    assert any("No other phrasing" in i.value for i in at.info)
+    assert not any("New draft written." in s.value for s in at.success)
 
 
 def test_bulk_approve_one_label_only(demo_engine: Engine) -> None:
@@ -263,3 +292,26 @@ def test_check_the_label_queue_picks_another_label(demo_engine: Engine) -> None:
     with Session(demo_engine) as s:
         message = s.get(Message, message_id)
     assert message.label == new_label and message.needs_review is False
+
+
+def test_a_report_note_opens_the_conversation_on_linkedin(demo_engine: Engine) -> None:
+    at = _app().run()
+    keys = [
+        b.key for b in at.button if (b.key or "").startswith("reported_") and "keep" not in b.key
+    ]
+    with Session(demo_engine) as s:
+        expected = set()
+        for key in keys:
+            message = s.get(Message, _draft(demo_engine, int(key.split("_")[1])).message_id)
+            conv = s.get(Conversation, message.conversation_id) if message.conversation_id else None
+            if conversation_link(conv):
+                expected.add(conversation_link(conv))
+    assert expected, "the demo has report notes in LinkedIn conversations"
+    buttons = {
+        el.proto.url
+        for el in at.main
+        if getattr(el, "type", "") == "link_button"
+        and el.proto.label == "Open the conversation on LinkedIn"
+    }
+    assert buttons == expected
+    assert all(url.startswith("https://www.linkedin.com/messaging/thread/") for url in buttons)

@@ -6,11 +6,11 @@ import json
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
 from responder.settings import PROJECT_ROOT, Settings
-from responder.store.models import Preference
+from responder.store.models import Draft, Preference
 from responder.store.preferences import effective_settings, load_preferences
 from tests.support.openai_server import FakeOpenAIServer, Reply
 
@@ -197,3 +197,23 @@ def test_test_connection_offline_is_not_a_failure(engine: Engine) -> None:
     assert not at.error
     assert "Structured output" not in {m.label for m in at.metric}
     assert any("Offline mode" in i.value for i in at.info)
+
+
+def test_a_profile_change_offers_to_regenerate_pending_drafts(demo_engine: Engine) -> None:
+    with Session(demo_engine) as s:
+        signed = s.exec(
+            select(Draft).where(Draft.status == "pending", col(Draft.kind).in_(["decline"]))
+        ).all()
+    assert signed and all(d.text.endswith("Alex") for d in signed)
+    at = _app()
+    at.text_input(key="profile_name").set_value("Dana Field")
+    at = _submit(at, "Save profile")
+    assert not at.exception
+    at.button(key="regenerate_pending").click().run()
+    assert not at.exception
+    assert any("Regenerated" in s.value for s in at.success)
+    with Session(demo_engine) as s:
+        fresh = s.exec(
+            select(Draft).where(Draft.status == "pending", col(Draft.kind).in_(["decline"]))
+        ).all()
+    assert len(fresh) == len(signed) and all(d.text.endswith("Dana") for d in fresh)

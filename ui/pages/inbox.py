@@ -6,7 +6,7 @@ import streamlit as st
 
 from responder.app import inbox
 from responder.taxonomy import DISPLAY, LABELS
-from ui import message_view
+from ui import message_view, profile_panel
 from ui.components import fmt_conf, fmt_dt, label_name, one_line, page_header
 from ui.demo_box import demo_count, remove_controls
 from ui.jobs import load_demo
@@ -133,6 +133,7 @@ def _open_selector(page: inbox.InboxPage, clicked: int | None) -> int | None:
 def main() -> None:
     page_header("Inbox", "Every message, sorted and labelled. Open one to see why.")
     show_flashes()
+    profile_panel.render()
     settings = current_settings()
     with read_session() as s:
         total = inbox.message_count(session=s)

@@ -1,8 +1,10 @@
-"""Prompts: edit the templates that write drafts (validated as you type), preview the prompt and
-the draft for any inbox message, version history with diff and rollback, reset, export, and for
-the classify template a test on labelled messages before activating it."""
+"""Prompts: edit the templates that write drafts (a form for the common fields beside the YAML,
+validated as you type), save as a draft version, preview and test it on labelled messages, then
+Activate; version history (which version is in use) with diff and rollback, reset, export."""
 
 from __future__ import annotations
+
+import hashlib
 
 import streamlit as st
 
@@ -13,14 +15,18 @@ from responder.app import (
 from responder.errors import ResponderError
 from responder.prompts.library import Template, load_library
 from responder.prompts.versions import (
+    activate,
     diff_versions,
+    latest_draft,
     list_versions,
     reset_to_shipped,
     rollback,
     save_version,
 )
 from responder.taxonomy import LABELS
+from ui import profile_panel, prompt_form
 from ui.components import label_name, one_line, show_code, show_error, show_text
+from ui.profile_panel import offer_regenerate
 from ui.state import (
     chat_model,
     current_settings,
@@ -46,8 +52,15 @@ def _pick_template(lib) -> str:  # type: ignore[no-untyped-def]
         where = "edited" if lib.sources[name] == "db" else "shipped"
         return f"{name} · {tpl.kind} · v{tpl.version} ({where})"
 
-    default = names.index("decline_sales") if "decline_sales" in names else 0
-    return st.selectbox("Template", names, index=default, format_func=fmt, key="prompt_name")
+    # The key follows the versions in use, so the labels refresh the moment one changes (a
+    # browser keeps showing a keyed selectbox's old labels otherwise); the choice is kept.
+    state = "|".join(f"{n}:{lib.get(n).version}:{lib.sources[n]}" for n in names)
+    key = "prompt_name_" + hashlib.sha1(state.encode()).hexdigest()[:10]
+    chosen = st.session_state.get("prompt_selected", "decline_sales")
+    index = names.index(chosen) if chosen in names else 0
+    name = st.selectbox("Template", names, index=index, format_func=fmt, key=key)
+    st.session_state["prompt_selected"] = name
+    return name
 
 
 def _editor(name: str, body: str) -> tuple[str, list[str]]:
@@ -73,26 +86,44 @@ def _editor(name: str, body: str) -> tuple[str, list[str]]:
     return text, problems
 
 
-def _save_controls(name: str, text: str, body: str, problems: list[str], source: str) -> None:
-    cols = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
+def _save_controls(
+    name: str, text: str, body: str, problems: list[str], source: str, draft: int | None
+) -> None:
+    """Save as draft (not live) and Activate; `body` is the text in the editor's base (the draft
+    when there is one, else the version in use)."""
+    cols = st.columns([2, 1, 1, 1, 1], vertical_alignment="bottom")
     note = cols[0].text_input("Note for this version", key=f"prompt_note_{name}")
-    if cols[1].button("Save new version", type="primary", disabled=bool(problems) or text == body,
-                      key=f"prompt_save_{name}"):  # fmt: skip
+    if cols[1].button("Save as draft", type="primary", disabled=bool(problems) or text == body,
+                      key=f"prompt_save_{name}",
+                      help="Saved as a new version that nothing uses until you activate it."):  # fmt: skip
         try:
             with session_scope() as s:
-                row = save_version(session=s, name=name, body_yaml=text, author="app", note=note)
-            flash(f"Saved {name} v{row.version}; new drafts use it.")
+                row = save_version(
+                    session=s, name=name, body_yaml=text, author="app", note=note, draft=True
+                )
+            flash(f"Saved {name} v{row.version} as a draft: preview and test it, then Activate.")
             st.session_state.pop(EDITOR.format(name=name), None)
             st.rerun()
         except ResponderError as exc:
             show_error(exc)
-    if cols[2].button("Reset to shipped", disabled=source != "db", key=f"prompt_reset_{name}"):
+    unsaved = text != body
+    if cols[2].button(f"Activate v{draft}" if draft else "Activate", disabled=draft is None or unsaved,
+                      key=f"prompt_activate_{name}",
+                      help="Save your changes as a draft first." if unsaved else None):  # fmt: skip
+        with session_scope() as s:
+            activate(session=s, name=name, version=draft or 0)
+        flash(f"{name} v{draft} is now in use: new drafts are written with it.")
+        offer_regenerate(name)
+        st.session_state.pop(EDITOR.format(name=name), None)
+        st.rerun()
+    if cols[3].button("Reset to shipped", disabled=source != "db", key=f"prompt_reset_{name}"):
         with session_scope() as s:
             reset_to_shipped(session=s, name=name)
         flash(f"{name} uses the shipped file again (your versions are kept in the history).")
+        offer_regenerate(name)
         st.session_state.pop(EDITOR.format(name=name), None)
         st.rerun()
-    cols[3].download_button(
+    cols[4].download_button(
         "Export YAML", data=body.encode("utf-8"), file_name=f"{name}.yaml",
         mime="application/x-yaml", key=f"prompt_export_{name}",
     )  # fmt: skip
@@ -192,9 +223,8 @@ def _history(name: str) -> None:
         [
             {
                 "version": v.version,
-                "source": v.source,
-                "in use": "yes" if v.is_current else "",
-                "active": v.is_active,
+                "status": v.status,
+                "source": "shipped file" if v.source == "shipped" else "edited in the app",
                 "author": v.author,
                 "when": v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "",
                 "note": v.note,
@@ -224,8 +254,29 @@ def _history(name: str) -> None:
             show_error(exc)
             return
         flash(f"{name} now uses v{target}; later versions are kept (inactive).")
+        offer_regenerate(name)
         st.session_state.pop(EDITOR.format(name=name), None)
         st.rerun()
+
+
+def _draft_test(tpl: Template) -> None:
+    st.caption(
+        "Drafts (offline, nothing stored) for labelled messages of this template's labels: the "
+        "ones whose label you corrected first. Test the editor's text before you activate it."
+    )
+    if not st.button("Test on labelled messages", key="draft_test"):
+        return
+    with read_session() as s:
+        trials = prompt_preview.try_on_labelled(
+            session=s, settings=current_settings(), template=tpl
+        )
+    if not trials:
+        st.info("No labelled messages for this template yet: import some or load the demo.")
+        return
+    passed = sum(t.draft.lint_ok for t in trials)
+    st.metric("Drafts passing the check", f"{passed} of {len(trials)}")
+    for trial in trials:
+        _show_draft(f"Message #{trial.message_id} · {label_name(trial.label)}", trial.draft)
 
 
 def _classify_test(edited: Template | None) -> None:
@@ -270,6 +321,7 @@ def main() -> None:
     st.caption("The templates behind every draft. Edits are versioned; drafts record the version "
                "that wrote them.")  # fmt: skip
     show_flashes()
+    profile_panel.render()
     try:
         lib = _library()
     except ResponderError as exc:
@@ -279,11 +331,25 @@ def main() -> None:
         show_error(problem)
     name = _pick_template(lib)
     tpl, body = lib.get(name), lib.bodies[name]
+    with read_session() as s:
+        draft_row = latest_draft(session=s, name=name)
+    draft = draft_row.version if draft_row else None
+    base = draft_row.body if draft_row else body
     st.caption(one_line(tpl.description, limit=300))
-    tabs = st.tabs(["Edit", "Preview", "History"] + (["Test"] if tpl.kind == "classify" else []))
+    where = "edited in the app" if lib.sources[name] == "db" else "the shipped file"
+    st.info(
+        f"In use: v{tpl.version} ({where})."
+        + (
+            f" Draft v{draft} is saved but not live: preview and test it, then Activate."
+            if draft
+            else ""
+        )  # fmt: skip
+    )
+    tabs = st.tabs(["Edit", "Preview", "History", "Test"])
     with tabs[0]:
-        text, problems = _editor(name, body)
-        _save_controls(name, text, body, problems, lib.sources[name])
+        text = prompt_form.render(name, base) if tpl.kind != "classify" else base
+        text, problems = _editor(name, text)
+        _save_controls(name, text, base, problems, lib.sources[name], draft)
     edited = prompt_preview.edited_template(name=name, body=text) if not problems else None
     with tabs[1]:
         if edited is None:
@@ -292,9 +358,11 @@ def main() -> None:
             _preview(edited)
     with tabs[2]:
         _history(name)
-    if tpl.kind == "classify":
-        with tabs[3]:
+    with tabs[3]:
+        if tpl.kind == "classify":
             _classify_test(edited if text != body else None)
+        elif edited is not None:
+            _draft_test(edited)
 
 
 main()

@@ -10,7 +10,7 @@ from responder.app import inbox
 from responder.errors import ResponderError
 from responder.taxonomy import DISPLAY, LABELS, REPORT_LABELS
 from responder.triage import bulk
-from ui import review_cards
+from ui import profile_panel, review_cards
 from ui.components import label_name, page_header, show_error
 from ui.label_check import label_check_section
 from ui.state import current_settings, flash, read_session, session_scope, show_flashes
@@ -203,6 +203,7 @@ def main() -> None:
     page_header("Review", "Approve in seconds: one draft at a time, the next one comes up.")
     show_flashes()
     _undo_banner()
+    profile_panel.render()
     with read_session() as s:
         queue = inbox.review_queue(session=s)
     replies = _reply_groups(queue)

@@ -16,7 +16,9 @@ from responder.errors import ConfigError
 from responder.settings import Settings
 from responder.store.preferences import save_preferences
 from responder.taxonomy import DISPLAY, REPORT_LABELS
+from ui import profile_panel
 from ui.components import page_header, show_error
+from ui.profile_panel import offer_regenerate
 from ui.state import base_settings, current_settings, flash, session_scope, show_flashes
 
 TONES = ["friendly", "neutral", "formal"]
@@ -25,7 +27,7 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 AUTO_LABELS = ["sales_pitch", "recruiting", "genuine"]
 
 
-def _save(changes: dict[str, Any], what: str) -> None:
+def _save(changes: dict[str, Any], what: str, *, stale_drafts: bool = False) -> None:
     try:
         with session_scope() as s:
             save_preferences(session=s, changes=changes, base=base_settings())
@@ -33,6 +35,8 @@ def _save(changes: dict[str, Any], what: str) -> None:
         show_error(exc)
         return
     flash(f"{what} saved.")
+    if stale_drafts:
+        offer_regenerate(None)
     st.rerun()
 
 
@@ -78,6 +82,7 @@ def profile_form(settings: Settings) -> None:
                     "profile.keep_recruiters": keep,
                 },
                 "Profile",
+                stale_drafts=True,
             )
     if st.button("Reset profile", key="reset_profile"):
         _reset(
@@ -285,6 +290,7 @@ def main() -> None:
         "Secrets (API keys, passwords) stay in the environment or Streamlit secrets.",
     )
     show_flashes()
+    profile_panel.render()
     settings = current_settings()
     profile, model, policy, followups = st.tabs(
         ["Profile", "Language model", "Auto-approve", "Follow-ups"]
