@@ -16,7 +16,7 @@ from responder.settings import Settings, get_settings
 from responder.store.models import Draft, Message
 
 if TYPE_CHECKING:
-    from responder.drafts.drafter import Drafter
+    from responder.drafts.drafter import Drafter, DraftResult
 
 
 def create_draft(
@@ -27,7 +27,16 @@ def create_draft(
     if result is None:
         return None
     supersede_pending(session=session, message_id=message.id)  # type: ignore[arg-type]
-    draft = Draft(
+    draft = draft_row(message=message, label=label, result=result)
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def draft_row(*, message: Message, label: str, result: DraftResult) -> Draft:
+    """The pending draft row for a drafter's result (not added to any session). Batch triage
+    adds many at once; it only does so for messages that have no pending draft to supersede."""
+    return Draft(
         message_id=message.id,  # type: ignore[arg-type]
         kind=result.kind,
         text=result.text,
@@ -39,9 +48,6 @@ def create_draft(
         lint_ok=result.lint_ok,
         lint_problems=list(result.lint_problems),
     )
-    session.add(draft)
-    session.flush()
-    return draft
 
 
 def supersede_pending(*, session: Session, message_id: int) -> None:
