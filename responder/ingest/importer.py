@@ -34,6 +34,7 @@ from responder.ingest.paste import MAX_PASTE_CHARS, parse_paste
 from responder.ingest.store import Owner, record_import_event, store_messages
 from responder.ingest.text import sniff_encoding
 from responder.settings import Settings
+from responder.store.db import ANALYZE_AFTER_ROWS, refresh_planner_stats
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
@@ -120,6 +121,8 @@ def import_path(
     log.info("import %s: %s", path.name, summary.to_dict() | {"errors": len(summary.errors)})
     rename_in_summary(summary, path.name, display_name)
     record_import_event(engine, summary)
+    if summary.imported >= ANALYZE_AFTER_ROWS:
+        refresh_planner_stats(engine)
     return summary
 
 

@@ -61,28 +61,29 @@ class TriageSummary:
         }
 
 
-def classification_row(*, message: Message, result: ClassificationResult) -> Classification:
-    """The classification row for `message` (not added to a session)."""
-    return Classification(
-        message_id=message.id,  # type: ignore[arg-type]
-        label=result.label,
-        confidence=float(result.confidence),
-        reasons=list(result.reasons),
-        signals=dict(result.signals),
-        method=result.method,
-        model=result.model,
-        prompt_name=result.prompt_name,
-        prompt_version=result.prompt_version,
-        needs_review=result.needs_review,
-    )
+def classification_values(*, message: Message, result: ClassificationResult) -> dict[str, Any]:
+    """The columns of the classification row for `message`."""
+    return {
+        "message_id": message.id,
+        "label": result.label,
+        "confidence": float(result.confidence),
+        "reasons": list(result.reasons),
+        "signals": dict(result.signals),
+        "method": result.method,
+        "model": result.model,
+        "prompt_name": result.prompt_name,
+        "prompt_version": result.prompt_version,
+        "needs_review": result.needs_review,
+    }
 
 
-def mark_classified(*, message: Message, result: ClassificationResult, row: Classification) -> None:
-    """Make the stored classification `row` the message's current one (and know its language)."""
+def mark_classified(*, message: Message, result: ClassificationResult, row_id: int | None) -> None:
+    """Make the stored classification `row_id` the message's current one (and know its
+    language)."""
     message.label = result.label
     message.confidence = float(result.confidence)
     message.needs_review = result.needs_review
-    message.classification_id = row.id
+    message.classification_id = row_id
     if getattr(result, "template_hash", None):
         message.template_hash = result.template_hash
     if not message.language:
@@ -92,10 +93,10 @@ def mark_classified(*, message: Message, result: ClassificationResult, row: Clas
 def store_classification(
     *, session: Session, message: Message, result: ClassificationResult
 ) -> Classification:
-    row = classification_row(message=message, result=result)
+    row = Classification(**classification_values(message=message, result=result))
     session.add(row)
     session.flush()
-    mark_classified(message=message, result=result, row=row)
+    mark_classified(message=message, result=result, row_id=row.id)
     session.add(message)
     return row
 

@@ -26,15 +26,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from responder.classify.result import ClassificationResult
-from responder.drafts.lifecycle import draft_row
+from responder.drafts.lifecycle import draft_values
 from responder.followups.rules import reminder_row, reminder_wanted
 from responder.settings import Settings
-from responder.store.models import Message
+from responder.store.bulk import insert_rows, row_values
+from responder.store.models import Classification, Draft, Message
 from responder.taxonomy import DECLINE_LABELS
 from responder.triage.apply import (
     TriageSummary,
     apply_decision,
-    classification_row,
+    classification_values,
     mark_classified,
 )
 from responder.triage.context import BatchContext, load_context, refresh
@@ -99,15 +100,17 @@ def triage_batch(
             s.exec(select(Message).where(col(Message.id).in_(claimed)).order_by(col(Message.id)))
         )
         results = classifier.classify_batch(session=s, messages=messages)
-        rows = [
-            classification_row(message=m, result=r) for m, r in zip(messages, results, strict=True)
+        values = [
+            row_values(Classification, classification_values(message=m, result=r))
+            for m, r in zip(messages, results, strict=True)
         ]
-        s.add_all(rows)
-        s.flush()  # one multi-row INSERT
-        for message, result, row in zip(messages, results, rows, strict=True):
-            mark_classified(message=message, result=result, row=row)
+        row_ids = insert_rows(s, Classification, values)
+        for message, result, row_id in zip(messages, results, row_ids, strict=True):
+            mark_classified(message=message, result=result, row_id=row_id)
+        s.flush()  # the messages' new labels, in one executemany
         ctx = load_context(session=s, messages=messages)
         now = datetime.now(UTC)
+        drafts: list[dict[str, object]] = []
         for message, result in zip(messages, results, strict=True):
             if _needs_per_message_path(message, result, ctx, settings):
                 apply_decision(
@@ -124,8 +127,10 @@ def triage_batch(
                     sender_ids=[message.sender_id],
                     conversation_ids=[message.conversation_id],
                 )
-            else:
-                _apply_from_context(
+                continue
+            # Nothing this path reads is pending in the session: no flush per query.
+            with s.no_autoflush:
+                draft = _apply_from_context(
                     session=s,
                     message=message,
                     result=result,
@@ -135,6 +140,9 @@ def triage_batch(
                     now=now,
                     summary=summary,
                 )
+            if draft is not None:
+                drafts.append(draft)
+        insert_rows(s, Draft, drafts)
         s.commit()
     return claimed, summary
 
@@ -164,9 +172,9 @@ def _apply_from_context(
     drafter: Drafter,
     now: datetime,
     summary: TriageSummary,
-) -> None:
+) -> dict[str, object] | None:
     """`apply_decision` for a message with no history of its own and no escalation or auto-approve
-    in view, from the batch context instead of queries."""
+    in view, from the batch context instead of queries. Returns the new draft's row to insert."""
     conversation = ctx.conversations.get(message.conversation_id or -1)
     sender = ctx.senders.get(message.sender_id or -1)
     decision = decide_action(
@@ -177,7 +185,7 @@ def _apply_from_context(
         user_participated=bool(conversation and conversation.user_participated),
         sender_status=sender.status if sender else "neutral",
     )
-    drafted = False
+    draft = None
     if decision.draft_kind:
         drafted_result = drafter.draft(
             session=session,
@@ -187,8 +195,8 @@ def _apply_from_context(
             declines=ctx.previous_declines(message),
         )
         if drafted_result is not None:
-            session.add(draft_row(message=message, label=result.label, result=drafted_result))
-            drafted = True
+            values = draft_values(message=message, label=result.label, result=drafted_result)
+            draft = row_values(Draft, values)
     # followups.rules.on_message_triaged, level-1 case: the thread moved on, maybe a reminder.
     for row in ctx.earlier_reminders(message):
         row.status, row.done_at, row.note = "cancelled", now, "cancelled: the thread moved on"
@@ -201,4 +209,5 @@ def _apply_from_context(
             ctx.reminders[message.conversation_id].append((reminder, message.sent_at))
     message.triage_status = "triaged"
     session.add(message)
-    summary.count(label=result.label, needs_review=result.needs_review, drafted=drafted)
+    summary.count(label=result.label, needs_review=result.needs_review, drafted=bool(draft))
+    return draft
