@@ -54,11 +54,13 @@ def triage_new(
     progress: Progress | None = None,
     classifier: Classifier | None = None,
     drafter: Drafter | None = None,
+    batch_size: int | None = None,
 ) -> TriageSummary:
-    """Triage every inbound message still "new" (at most `limit`)."""
+    """Triage every inbound message still "new" (at most `limit`), `batch_size` per transaction
+    (default: 200 offline, 10 when a chat model classifies or drafts)."""
     classifier = classifier or build_classifier(settings=settings, chat_model=chat_model)
     drafter = drafter or build_drafter(settings=settings, chat_model=chat_model)
-    batch_size = 200 if chat_model is None else 10
+    batch_size = batch_size or (200 if chat_model is None else 10)
     summary = TriageSummary()
     with Session(engine) as s:
         total = pending_count(s)
