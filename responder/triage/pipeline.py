@@ -65,6 +65,8 @@ def triage_new(
     with Session(engine) as s:
         total = pending_count(s)
     total = min(total, limit) if limit is not None else total
+    if progress:
+        progress(0, total)
     while limit is None or summary.triaged < limit:
         size = batch_size if limit is None else min(batch_size, limit - summary.triaged)
         done = _triage_batch(
