@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pydantic_core import PydanticUndefined
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
@@ -25,9 +24,9 @@ def row_values(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     for name, field in _fields(model):
         if name not in out:
-            default = field.get_default(call_default_factory=True)
             # No declared default (a nullable column like `approved_at`): NULL, as the ORM does.
-            out[name] = None if default is PydanticUndefined else default
+            required = field.is_required()
+            out[name] = None if required else field.get_default(call_default_factory=True)
     return out
 
 
