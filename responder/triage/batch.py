@@ -99,15 +99,7 @@ def triage_batch(
         messages = list(
             s.exec(select(Message).where(col(Message.id).in_(claimed)).order_by(col(Message.id)))
         )
-        results = classifier.classify_batch(session=s, messages=messages)
-        values = [
-            row_values(Classification, classification_values(message=m, result=r))
-            for m, r in zip(messages, results, strict=True)
-        ]
-        row_ids = insert_rows(s, Classification, values)
-        for message, result, row_id in zip(messages, results, row_ids, strict=True):
-            mark_classified(message=message, result=result, row_id=row_id)
-        s.flush()  # the messages' new labels, in one executemany
+        results = _classify_and_store(session=s, classifier=classifier, messages=messages)
         ctx = load_context(session=s, messages=messages)
         now = datetime.now(UTC)
         drafts: list[dict[str, object]] = []
@@ -145,6 +137,23 @@ def triage_batch(
         insert_rows(s, Draft, drafts)
         s.commit()
     return claimed, summary
+
+
+def _classify_and_store(
+    *, session: Session, classifier: Classifier, messages: list[Message]
+) -> list[ClassificationResult]:
+    """Classify the batch at once, insert its classifications in one statement and make them
+    the messages' current ones."""
+    results = classifier.classify_batch(session=session, messages=messages)
+    values = [
+        row_values(Classification, classification_values(message=m, result=r))
+        for m, r in zip(messages, results, strict=True)
+    ]
+    row_ids = insert_rows(session, Classification, values)
+    for message, result, row_id in zip(messages, results, row_ids, strict=True):
+        mark_classified(message=message, result=result, row_id=row_id)
+    session.flush()  # the messages' new labels, in one executemany
+    return results
 
 
 def _needs_per_message_path(
