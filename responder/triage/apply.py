@@ -1,6 +1,6 @@
 """Applying one classification to one message: store it, apply the policy, draft, follow up.
 
-This is the per-message path: relabel and regenerate use it, and batch triage uses it for the
+This is the per-message path: relabel and regenerate (here too) use it, and batch triage uses it for the
 few messages whose outcome depends on earlier drafts (a sender we declined before, a draft the
 user may auto-approve, a message that already has drafts or follow-ups).
 """
@@ -14,10 +14,20 @@ from sqlmodel import Session
 
 from responder.classify.language import detect_language
 from responder.classify.result import ClassificationResult
-from responder.drafts.lifecycle import create_draft
+from responder.drafts.lifecycle import create_draft, supersede_pending
+from responder.errors import NotFoundError
 from responder.followups.rules import on_message_triaged
 from responder.settings import Settings
-from responder.store.models import Classification, Conversation, Draft, Event, Message, Sender
+from responder.store.models import (
+    Classification,
+    Conversation,
+    Correction,
+    Draft,
+    Event,
+    Message,
+    Sender,
+)
+from responder.taxonomy import LABELS
 from responder.triage.policy import decide_action, may_auto_approve
 from responder.triage.review import approve_draft
 
@@ -193,3 +203,46 @@ def _after_triage_hooks(
         if summary is not None:
             summary.auto_approved += 1
     return draft
+
+
+def regenerate(
+    *, session: Session, message_id: int, settings: Settings, drafter: Any, kind: str | None = None
+) -> Draft | None:
+    """A fresh draft for the message's current label (the old pending one is superseded)."""
+    message = session.get(Message, message_id)
+    if message is None or message.label is None:
+        raise NotFoundError(f"Message {message_id} has no label yet; triage it first.")
+    return create_draft(
+        session=session, message=message, label=message.label, kind=kind, drafter=drafter
+    )
+
+
+def relabel(
+    *,
+    session: Session,
+    message_id: int,
+    new_label: str,
+    settings: Settings,
+    drafter: Any = None,
+    note: str | None = None,
+) -> Draft | None:
+    """Store the user's correction, make it the current label and redo the draft for it."""
+    if new_label not in LABELS:
+        raise ValueError(f"{new_label!r} is not one of {', '.join(LABELS)}")
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFoundError(f"Message {message_id} does not exist.")
+    session.add(
+        Correction(message_id=message_id, old_label=message.label, new_label=new_label, note=note)
+    )
+    supersede_pending(session=session, message_id=message_id)
+    result = ClassificationResult(
+        label=new_label,
+        confidence=1.0,
+        reasons=["Set by you."],
+        signals={},
+        method="user",
+    )
+    return apply_result(
+        session=session, message=message, result=result, settings=settings, drafter=drafter
+    )

@@ -7,7 +7,8 @@ PostgreSQL take different batches; a crash rolls the batch back to "new" and the
 it, so there are no lost messages and no duplicate drafts. A batch that fails is retried message
 by message to find the culprit, which is parked as "failed".
 
-Relabel and regenerate act on one message (`triage.apply`).
+Relabel and regenerate act on one message (`triage.apply`, which does not load the classifier:
+the app's message view imports it).
 """
 
 from __future__ import annotations
@@ -21,21 +22,30 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from responder.classify.classifier import build_classifier
-from responder.classify.result import ClassificationResult
 from responder.drafts.drafter import build_drafter
-from responder.drafts.lifecycle import create_draft, supersede_pending
-from responder.errors import NotFoundError
 from responder.settings import Settings
-from responder.store.models import Correction, Draft, Event, Message
-from responder.taxonomy import LABELS
-from responder.triage.apply import TriageSummary, apply_result, store_classification
+from responder.store.models import Event, Message
+from responder.triage.apply import (
+    TriageSummary,
+    apply_result,
+    regenerate,
+    relabel,
+    store_classification,
+)
 from responder.triage.batch import triage_batch
 
 if TYPE_CHECKING:
     from responder.classify.classifier import Classifier
     from responder.drafts.drafter import Drafter
 
-__all__ = ["TriageSummary", "apply_result", "store_classification", "triage_new"]
+__all__ = [
+    "TriageSummary",
+    "apply_result",
+    "regenerate",
+    "relabel",
+    "store_classification",
+    "triage_new",
+]
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
 
@@ -161,46 +171,3 @@ def retry_failed(*, engine: Engine) -> int:
         )
         s.commit()
         return int(result.rowcount or 0)
-
-
-def regenerate(
-    *, session: Session, message_id: int, settings: Settings, drafter: Any, kind: str | None = None
-) -> Draft | None:
-    """A fresh draft for the message's current label (the old pending one is superseded)."""
-    message = session.get(Message, message_id)
-    if message is None or message.label is None:
-        raise NotFoundError(f"Message {message_id} has no label yet; triage it first.")
-    return create_draft(
-        session=session, message=message, label=message.label, kind=kind, drafter=drafter
-    )
-
-
-def relabel(
-    *,
-    session: Session,
-    message_id: int,
-    new_label: str,
-    settings: Settings,
-    drafter: Any = None,
-    note: str | None = None,
-) -> Draft | None:
-    """Store the user's correction, make it the current label and redo the draft for it."""
-    if new_label not in LABELS:
-        raise ValueError(f"{new_label!r} is not one of {', '.join(LABELS)}")
-    message = session.get(Message, message_id)
-    if message is None:
-        raise NotFoundError(f"Message {message_id} does not exist.")
-    session.add(
-        Correction(message_id=message_id, old_label=message.label, new_label=new_label, note=note)
-    )
-    supersede_pending(session=session, message_id=message_id)
-    result = ClassificationResult(
-        label=new_label,
-        confidence=1.0,
-        reasons=["Set by you."],
-        signals={},
-        method="user",
-    )
-    return apply_result(
-        session=session, message=message, result=result, settings=settings, drafter=drafter
-    )
