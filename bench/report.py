@@ -44,8 +44,11 @@ ROWS: tuple[Row, ...] = (
     Row("classify_p50_ms", "Offline classification p50 latency", "ms", None, 3),
     Row("classify_p99_ms", "Offline classification p99 latency", "ms", None, 3),
     Row("classify_batch_msgs_per_s", "Offline classify_batch (triage path)", "msg/s", None, 0),
-    Row("triage_msgs_per_s", "Triage end to end, {triage_n} new messages", "msg/s", None, 0),
-    Row("triage_msgs_per_s_pg", "Triage end to end on PostgreSQL", "msg/s", None, 0),
+    Row("triage_msgs_per_s", "Triage end to end, {triage_n} new messages", "msg/s", (">", 1000), 0),
+    Row("triage_naive_msgs_per_s", "Baseline: per-message triage loop", "msg/s", None, 0),
+    Row("triage_msgs_per_s_pg", "Triage end to end on PostgreSQL", "msg/s", (">", 700), 0),
+    Row("triage_naive_msgs_per_s_pg", "Baseline: per-message loop, PostgreSQL", "msg/s", None, 0),
+    Row("triage_pg_2workers_speedup", "Two workers vs one, PostgreSQL", "x", (">", 1.4), 2),
     Row("llm_calls_per_message", "LLM calls per message (classify + draft)", "", ("<=", 0.5), 3),
     Row("naive_llm_calls_per_message", "Baseline: naive LLM calls per message", "", None, 3),
     Row("llm_calls_saved_vs_naive", "LLM calls saved over naive", "share", None, 3),
@@ -59,6 +62,10 @@ ROWS: tuple[Row, ...] = (
     ),
     Row("inbox_render_s", "Inbox page render, {ui_n} messages", "s", ("<", 1), 3),
     Row("dashboard_render_s", "Dashboard page render, {ui_n} messages", "s", ("<", 1), 3),
+    Row("inbox_render_cold_s", "Inbox first render after start", "s", ("<=", 1), 3),
+    Row("dashboard_render_cold_s", "Dashboard first render after start", "s", ("<=", 1), 3),
+    Row("inbox_render_cached_s", "Inbox render with data caches", "s", None, 3),
+    Row("dashboard_render_cached_s", "Dashboard render with data caches", "s", None, 3),
 )
 
 

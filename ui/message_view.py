@@ -12,7 +12,7 @@ from responder.app.linkedin_links import profile_link
 from responder.errors import ResponderError
 from responder.settings import Settings
 from responder.taxonomy import DISPLAY, LABELS, REPORT_LABELS
-from responder.triage import pipeline, review
+from responder.triage import apply, review
 from ui.components import (
     fmt_conf,
     fmt_dt,
@@ -123,7 +123,7 @@ def _relabel(detail: inbox.MessageDetail, settings: Settings) -> None:
     if c2.button("Relabel", key=f"relabel_btn_{m.id}", disabled=new == m.label):
         try:
             with session_scope() as s:
-                pipeline.relabel(
+                apply.relabel(
                     session=s,
                     message_id=m.id,  # type: ignore[arg-type]
                     new_label=new,
@@ -165,7 +165,7 @@ def _draft(detail: inbox.MessageDetail, settings: Settings) -> None:
         if st.button("Draft a reply", key=f"draft_reply_{detail.message.id}"):
             try:
                 with session_scope() as s:
-                    pipeline.regenerate(
+                    apply.regenerate(
                         session=s,
                         message_id=detail.message.id,  # type: ignore[arg-type]
                         settings=settings,

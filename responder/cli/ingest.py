@@ -17,6 +17,7 @@ import typer
 
 from responder.app.context import runtime_settings
 from responder.cli.main import app, emit_json
+from responder.cli.progress import progress_bar
 from responder.errors import ResponderError
 from responder.ingest.importer import ImportSummary, import_path, import_text
 from responder.llm import build_chat_model
@@ -40,7 +41,10 @@ def import_cmd(
     """Import messages from a file; re-importing the same file adds nothing."""
     db.upgrade(get_settings().database_url)
     settings = runtime_settings()
-    summary = import_path(engine=db.get_engine(), path=path, settings=settings)
+    with progress_bar("Import", enabled=not as_json) as progress:
+        summary = import_path(
+            engine=db.get_engine(), path=path, settings=settings, progress=progress
+        )
     _finish(summary, settings=settings, as_json=as_json, no_triage=no_triage)
 
 
@@ -66,7 +70,7 @@ def add_cmd(
 def _finish(summary: ImportSummary, *, settings: Settings, as_json: bool, no_triage: bool) -> None:
     triage: dict[str, Any] | None = None
     if summary.imported and not no_triage:
-        triage = _triage(settings)
+        triage = _triage(settings, show_progress=not as_json)
     if as_json:
         emit_json(summary.to_dict() | {"triage": triage})
     else:
@@ -75,11 +79,13 @@ def _finish(summary: ImportSummary, *, settings: Settings, as_json: bool, no_tri
         raise typer.Exit(1)
 
 
-def _triage(settings: Settings) -> dict[str, Any]:
-
+def _triage(settings: Settings, *, show_progress: bool) -> dict[str, Any]:
     try:
         chat_model = build_chat_model(settings)
-        result = triage_new(engine=db.get_engine(), settings=settings, chat_model=chat_model)
+        with progress_bar("Triage", enabled=show_progress) as progress:
+            result = triage_new(
+                engine=db.get_engine(), settings=settings, chat_model=chat_model, progress=progress
+            )
     except ResponderError as exc:
         typer.echo(f"Warning: imported, but triage failed: {exc}", err=True)
         return {"error": str(exc)}

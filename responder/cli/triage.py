@@ -6,6 +6,7 @@ import typer
 
 from responder.app.context import runtime_settings
 from responder.cli.main import app, emit_json, fail
+from responder.cli.progress import progress_bar
 from responder.errors import ResponderError
 from responder.llm import build_chat_model
 from responder.settings import get_settings
@@ -26,12 +27,14 @@ def triage_cmd(
     if retry:
         typer.echo(f"{retry_failed(engine=db.get_engine())} failed message(s) queued again.")
     try:
-        summary = triage_new(
-            engine=db.get_engine(),
-            settings=settings,
-            chat_model=build_chat_model(settings),
-            limit=limit,
-        )
+        with progress_bar("Triage", enabled=not as_json) as progress:
+            summary = triage_new(
+                engine=db.get_engine(),
+                settings=settings,
+                chat_model=build_chat_model(settings),
+                limit=limit,
+                progress=progress,
+            )
     except ResponderError as exc:
         raise fail(exc) from exc
     if as_json:

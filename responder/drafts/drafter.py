@@ -177,10 +177,11 @@ class Drafter:
         library: PromptLibrary | None = None,
         template: Template | None = None,
         sender: Sender | None = None,
+        declines: int | None = None,
     ) -> _Plan | None:
         """Kind, template, language and variables for a draft (None: no draft for this label)."""
-
-        declines = previous_declines(session=session, message=message)
+        if declines is None:  # batch triage passes the count it loaded for the whole batch
+            declines = previous_declines(session=session, message=message)
         kind = self.resolve_kind(
             session=session, message=message, label=label, kind=kind, declines=declines
         )
@@ -307,6 +308,7 @@ class Drafter:
         kind: str | None = None,
         template: Template | None = None,
         sender: Sender | None = None,
+        declines: int | None = None,
     ) -> DraftResult | None:
         """The draft for `message` with `label` (None when no draft is due: genuine, unasked)."""
         plan = self.plan(
@@ -316,6 +318,7 @@ class Drafter:
             kind=kind,
             template=template,
             sender=sender,
+            declines=declines,
         )
         if plan is None:
             return None

@@ -7,7 +7,7 @@ the same way after triage, regeneration, relabelling, escalation and campaign re
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -16,7 +16,7 @@ from responder.settings import Settings, get_settings
 from responder.store.models import Draft, Message
 
 if TYPE_CHECKING:
-    from responder.drafts.drafter import Drafter
+    from responder.drafts.drafter import Drafter, DraftResult
 
 
 def create_draft(
@@ -27,21 +27,32 @@ def create_draft(
     if result is None:
         return None
     supersede_pending(session=session, message_id=message.id)  # type: ignore[arg-type]
-    draft = Draft(
-        message_id=message.id,  # type: ignore[arg-type]
-        kind=result.kind,
-        text=result.text,
-        label=label,
-        language=result.language,
-        template_name=result.template_name,
-        template_version=result.template_version,
-        method=result.method,
-        lint_ok=result.lint_ok,
-        lint_problems=list(result.lint_problems),
-    )
+    draft = draft_row(message=message, label=label, result=result)
     session.add(draft)
     session.flush()
     return draft
+
+
+def draft_row(*, message: Message, label: str, result: DraftResult) -> Draft:
+    """The pending draft row for a drafter's result (not added to any session)."""
+    return Draft(**draft_values(message=message, label=label, result=result))
+
+
+def draft_values(*, message: Message, label: str, result: DraftResult) -> dict[str, Any]:
+    """The columns of a new pending draft (batch triage inserts many at once; it does so only
+    for messages that have no pending draft to supersede)."""
+    return {
+        "message_id": message.id,
+        "kind": result.kind,
+        "text": result.text,
+        "label": label,
+        "language": result.language,
+        "template_name": result.template_name,
+        "template_version": result.template_version,
+        "method": result.method,
+        "lint_ok": result.lint_ok,
+        "lint_problems": list(result.lint_problems),
+    }
 
 
 def supersede_pending(*, session: Session, message_id: int) -> None:

@@ -10,6 +10,8 @@ import unicodedata
 def script_problem(body: str) -> str | None:
     """Drafts in the supported languages use Latin script; a reply in another script means the
     model switched language."""
+    if body.isascii():  # every ASCII letter is Latin (and naming each letter is slow)
+        return None
     letters = [c for c in body if c.isalpha()]
     foreign = [c for c in letters if not unicodedata.name(c, "").startswith("LATIN")]
     if len(foreign) >= 5 and len(foreign) > 0.2 * len(letters):

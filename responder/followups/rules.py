@@ -61,18 +61,23 @@ def schedule_reminder(
     existing = _pending(session, message_id=message.id, kind="reminder")  # type: ignore[arg-type]
     if existing:
         return existing[0]
+    row = reminder_row(message=message, settings=settings, now=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def reminder_row(*, message: Message, settings: Settings, now: datetime | None = None) -> FollowUp:
+    """The reminder row for `message` (not added to a session; batch triage adds many)."""
     arrived = as_utc(message.sent_at or message.imported_at)
     due = next_business_time(arrived + timedelta(days=settings.policy.reminder_days), settings)
-    row = FollowUp(
+    return FollowUp(
         message_id=message.id,
         sender_id=message.sender_id,
         kind="reminder",
         due_at=max(due, next_business_time(as_utc(now), settings)),
         note=f"remind after {settings.policy.reminder_days} days without a reply",
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def cancel_for_message(
@@ -209,7 +214,7 @@ def reminder_horizon_days(settings: Settings) -> int:
     return max(30, 3 * settings.policy.reminder_days)
 
 
-def _reminder_wanted(message: Message, settings: Settings, now: datetime) -> bool:
+def reminder_wanted(message: Message, settings: Settings, now: datetime) -> bool:
     if message.label != Label.GENUINE or message.status != "open":
         return False
     horizon = timedelta(days=reminder_horizon_days(settings))
@@ -238,7 +243,7 @@ def on_message_triaged(
     )
     if message.direction != "in":
         return result
-    if _reminder_wanted(message, settings, now) and not is_answered(
+    if reminder_wanted(message, settings, now) and not is_answered(
         session=session, message=message
     ):
         result.reminder = schedule_reminder(

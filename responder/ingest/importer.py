@@ -35,6 +35,7 @@ from responder.ingest.recognize import binary_kind, linkedin_file_in_text, not_m
 from responder.ingest.store import Owner, record_import_event, store_messages
 from responder.ingest.text import sniff_encoding
 from responder.settings import Settings
+from responder.store.db import ANALYZE_AFTER_ROWS, refresh_planner_stats
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
@@ -133,6 +134,8 @@ def import_path(
     log.info("import %s: %s", path.name, summary.to_dict() | {"errors": len(summary.errors)})
     rename_in_summary(summary, path.name, display_name)
     record_import_event(engine, summary)
+    if summary.imported >= ANALYZE_AFTER_ROWS:
+        refresh_planner_stats(engine)
     return summary
 
 

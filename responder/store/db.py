@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -39,6 +39,20 @@ def make_engine(url: str | None = None, *, settings: Settings | None = None) -> 
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+#: Rows an import must add before the planner's statistics are refreshed.
+ANALYZE_AFTER_ROWS = 1000
+
+
+def refresh_planner_stats(engine: Engine) -> None:
+    """Refresh the query planner's statistics (after a bulk import). Without them SQLite picks
+    the first usable index (e.g. `direction` instead of `content_hash` for a lookup by hash) and
+    a millisecond query becomes a scan of the inbox; PostgreSQL's autovacuum catches up later."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("PRAGMA analysis_limit=2000"))
+        conn.execute(text("ANALYZE"))
 
 
 _engine: Engine | None = None

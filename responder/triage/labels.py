@@ -17,7 +17,7 @@ from responder.errors import NotFoundError
 from responder.settings import Settings
 from responder.store.models import Draft, Event, Message
 from responder.taxonomy import LABELS
-from responder.triage.pipeline import apply_result, relabel, store_classification
+from responder.triage.apply import apply_result, relabel, store_classification
 
 log = logging.getLogger(__name__)
 

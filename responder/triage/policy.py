@@ -94,6 +94,18 @@ def may_auto_approve(
     return True, f"{label} at {confidence:.2f} >= {rule.min_confidence:.2f} (auto-approve rule)"
 
 
+def could_auto_approve(
+    *, label: str, confidence: float, needs_review: bool, settings: Settings
+) -> bool:
+    """False when `may_auto_approve` is sure to refuse whatever the draft and the store say (the
+    label's rule is off, the confidence too low, a report label): batch triage then skips the
+    per-draft checks. True only means "ask `may_auto_approve`"."""
+    if label in REPORT_LABELS or needs_review:
+        return False
+    rule = settings.policy.auto_approve.get(label)
+    return rule is not None and rule.enabled and (confidence or 0.0) >= rule.min_confidence
+
+
 def _relationship_block(session: Session, message: Message) -> str | None:
     sender = session.get(Sender, message.sender_id) if message.sender_id else None
     if sender is not None and sender.status != "neutral":
