@@ -21,11 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from responder.classify.language import detect_language
-from responder.drafts.context import (
-    base_variables,
-    previous_declines,
-    report_variables,
-)
+from responder.drafts.context import base_variables, previous_declines, report_variables
 from responder.drafts.lint import DECLINE_KINDS, lint_draft
 from responder.drafts.offer import extract_offer
 from responder.drafts.text import (
