@@ -2,8 +2,9 @@
 
 `build_classifier(settings=..., chat_model=...)` is called once per run; `classify_batch` per batch
 of stored messages (the caller stores the `Classification` row), `classify_text` for previews and
-`responder eval`. Methods recorded: "offline", "rules", "safety", "llm", "llm_cache",
-"template_reuse".
+`responder eval`. Methods recorded: "offline", "rules", "safety", "context", "llm", "llm_cache",
+"template_reuse". In the store, a message inherits its conversation's label (`thread`) and a
+near-copy of a message the user corrected takes the correction's label at once (`meaning`).
 """
 
 from __future__ import annotations
@@ -20,17 +21,30 @@ if TYPE_CHECKING:
     from responder.settings import Settings
     from responder.store.models import Message
 
-from responder.classify.combine import finalize, model_reason, signal_reasons
-from responder.classify.context import relationships, template_of
+import numpy as np
+
+from responder.classify.combine import correction_reason, finalize, model_reason, signal_reasons
+from responder.classify.context import (
+    corrected_messages,
+    relationships,
+    stored_labels,
+    template_of,
+    thread_places,
+)
+from responder.classify.encoder import get_encoder
 from responder.classify.llm_classifier import LLMClassifier
+from responder.classify.meaning import Memory, nearest
 from responder.classify.offline import load_model, model_text
 from responder.classify.result import ClassificationResult
 from responder.classify.signals import compute_signals, template_fingerprint
+from responder.classify.thread import ThreadContext, apply_thread
 from responder.llm import build_chat_model
 
 log = logging.getLogger(__name__)
 
 
+#: The least similarity of a memory row given to the LLM as a few-shot example.
+FEW_SHOT_SIMILARITY = 0.3
 #: Messages scored together (well below the signals' memo size).
 _CHUNK = 2048
 
@@ -44,6 +58,8 @@ class Classifier:
         self.settings = settings
         self.offline = offline
         self.llm = llm
+        self._corrections: Memory | None = None
+        self._corrections_key: tuple[int, int] | None = None
 
     @property
     def offline_name(self) -> str:
@@ -51,18 +67,23 @@ class Classifier:
 
     # --- offline ---------------------------------------------------------------------------------
     def offline_results(
-        self, texts: list[str], signals: list[Signals]
+        self, texts: list[str], signals: list[Signals], corrections: Memory | None = None
     ) -> list[ClassificationResult]:
 
         if not texts:
             return []
-        probs, top_terms = self.offline.predict_explain(texts)
+        scored = self.offline.score(texts, corrections)
+        probs = scored.probs
         labels = self.offline.labels
         bests = probs.argmax(axis=1).tolist()
         out = []
-        for terms, sig, row, best in zip(top_terms, signals, probs.tolist(), bests, strict=True):
+        for terms, sig, row, best, corrected in zip(
+            scored.terms, signals, probs.tolist(), bests, scored.corrected, strict=True
+        ):
             label, confidence = labels[best], row[best]
             reasons = signal_reasons(label, sig)
+            if corrected is not None:
+                reasons.insert(0, correction_reason(corrected))
             reasons += model_reason(label, confidence, terms)
             out.append(
                 ClassificationResult(
@@ -124,17 +145,76 @@ class Classifier:
         rels = relationships(session=session, messages=messages)
         sigs = [self._signals(m, rel) for m, rel in zip(messages, rels, strict=True)]
         texts = [model_text(m.body or "", m.subject) for m in messages]
-        base = self.offline_results(texts, sigs)
+        corrections = self.corrections(session)
+        base = self.offline_results(texts, sigs, corrections)
         if self.llm is not None:
             base = self.llm.classify_messages(
-                session=session, messages=messages, signals=sigs, fallbacks=base
+                session=session,
+                messages=messages,
+                signals=sigs,
+                fallbacks=base,
+                examples=self.few_shot(texts, corrections),
             )
+        contexts = self._thread_contexts(session, messages, base)
         out = []
-        for m, sig, rel, res in zip(messages, sigs, rels, base, strict=True):
+        for m, sig, rel, res, ctx in zip(messages, sigs, rels, base, contexts, strict=True):
+            res = apply_thread(res, ctx, m.body or "")
             res = finalize(res, sig, rel, review_threshold=self.settings.policy.review_threshold)
             res.template_hash = template_of(m)
             out.append(res)
         return out
+
+    def corrections(self, session: Session) -> Memory | None:
+        """The user's corrected messages as a memory (re-read when a correction was added)."""
+        rows = corrected_messages(session=session)
+        if not rows or self.offline.meaning is None:
+            return None
+        key = (len(rows), rows[0][0])
+        if self._corrections_key != key:
+            labels = self.offline.labels
+            vectors = get_encoder().encode([model_text(text) for _i, text, _l in rows])
+            index = np.asarray([labels.index(label) for _i, _t, label in rows])
+            self._corrections = Memory(
+                vectors=vectors, labels=index, texts=[text for _i, text, _l in rows]
+            )
+            self._corrections_key = key
+        return self._corrections
+
+    def few_shot(
+        self, texts: list[str], corrections: Memory | None, k: int = 4
+    ) -> list[list[tuple[str, str]]] | None:
+        """Per text, labelled examples for the LLM prompt from the same memory: the user's most
+        similar corrections first, then the most similar training rows."""
+        meaning = self.offline.meaning
+        if meaning is None or not meaning.memory.texts:
+            return None
+        labels = self.offline.labels
+        vectors = get_encoder().encode(texts)
+        out: list[list[tuple[str, str]]] = [[] for _ in texts]
+        for memory in (corrections, meaning.memory):
+            if memory is None or not memory.texts:
+                continue
+            for shots, found in zip(
+                out, nearest(vectors, memory, k, FEW_SHOT_SIMILARITY), strict=True
+            ):
+                for j in found[: k - len(shots)]:
+                    shots.append((memory.texts[j], labels[int(memory.labels[j])]))
+        return out
+
+    @staticmethod
+    def _thread_contexts(
+        session: Session, messages: list[Message], results: list[ClassificationResult]
+    ) -> list[ThreadContext | None]:
+        """Each message's conversation context; an opener in this batch lends its new label."""
+        places = thread_places(session=session, messages=messages)
+        in_batch = {m.id: r.label for m, r in zip(messages, results, strict=True)}
+        openers = {p.opener_id for p in places if p is not None and p.opener_id is not None}
+        labels = stored_labels(session=session, ids=openers - set(in_batch))
+        labels.update({i: lab for i, lab in in_batch.items() if i in openers})
+        return [
+            None if p is None else ThreadContext(p.started_by_user, labels.get(p.opener_id or -1))
+            for p in places
+        ]
 
     @staticmethod
     def _signals(message: Message, rel: Relationship) -> Signals:

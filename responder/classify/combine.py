@@ -188,3 +188,7 @@ def model_reason(label: str, confidence: float, terms: list[str]) -> list[str]:
         out.append(f"Wording typical of {DISPLAY[label].lower()} messages: {quoted}.")
     out.append(f"The offline model rates this {confidence:.0%} {DISPLAY[label].lower()}.")
     return out
+
+
+def correction_reason(label: str) -> str:
+    return f"You corrected a message like this one to {DISPLAY[label].lower()}."

@@ -1,15 +1,17 @@
-"""What the store knows about a batch of messages: relationship and template counts."""
+"""What the store knows about a batch of messages: relationship, template counts, the place of
+each message in its conversation, and the user's corrections."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from responder.classify.signals import Relationship, template_fingerprint
-from responder.store.models import Conversation, Message, Sender
+from responder.store.models import Conversation, Correction, Message, Sender
 
 MIN_TEMPLATE_WORDS = 8
 
@@ -87,3 +89,72 @@ def template_stats(
         count, senders = stored.get(tpl, (0, set()))
         out[tpl] = (count + in_batch[tpl], len(senders | batch_senders.get(tpl, set())))
     return out
+
+
+@dataclass(frozen=True)
+class ThreadPlace:
+    """Where a message stands in its conversation: who wrote first, and the id of the other
+    side's first message before it (None: this is the first)."""
+
+    started_by_user: bool
+    opener_id: int | None
+
+
+def thread_places(*, session: Session, messages: list[Message]) -> list[ThreadPlace | None]:
+    """One `ThreadPlace` per message (None outside a conversation), one query per batch."""
+    conv_ids = {m.conversation_id for m in messages if m.conversation_id is not None}
+    if not conv_ids:
+        return [None] * len(messages)
+    stmt = (
+        select(Message.id, Message.conversation_id, Message.direction, Message.sent_at)
+        .where(col(Message.conversation_id).in_(conv_ids))
+        .order_by(col(Message.conversation_id), col(Message.sent_at), col(Message.id))
+    )
+    by_conv: dict[int, list[tuple[int, str]]] = {}
+    for mid, cid, direction, _sent in session.exec(stmt):
+        by_conv.setdefault(int(cid), []).append((int(mid), str(direction)))  # type: ignore[arg-type]
+    out: list[ThreadPlace | None] = []
+    for m in messages:
+        thread = by_conv.get(m.conversation_id or -1)
+        if not thread:
+            out.append(None)
+            continue
+        ids = [mid for mid, _d in thread]
+        before = thread[: ids.index(m.id)] if m.id in ids else thread
+        opener = next((mid for mid, d in before if d == "in"), None)
+        out.append(ThreadPlace(started_by_user=thread[0][1] == "out", opener_id=opener))
+    return out
+
+
+def corrected_messages(*, session: Session, limit: int = 5000) -> list[tuple[int, str, str]]:
+    """(correction id, model text, new label) of the latest correction per message, newest
+    first."""
+    rows = session.exec(
+        select(
+            Correction.id,
+            Correction.message_id,
+            Correction.new_label,
+            Message.body,
+            Message.subject,
+        )
+        .join(Message, col(Message.id) == Correction.message_id)
+        .order_by(col(Correction.id).desc())
+        .limit(limit)
+    )
+    seen: set[int] = set()
+    out = []
+    for cid, mid, label, body, subject in rows:
+        if mid in seen:
+            continue
+        seen.add(mid)
+        text = f"{subject}\n{body}" if subject else (body or "")
+        out.append((int(cid), text, str(label)))  # type: ignore[arg-type]
+    return out
+
+
+def stored_labels(*, session: Session, ids: set[int]) -> dict[int, str]:
+    """The current label of these stored messages (unlabelled ones left out)."""
+    if not ids:
+        return {}
+    stmt = select(Message.id, Message.label).where(col(Message.id).in_(ids))
+    return {int(i): str(lab) for i, lab in session.exec(stmt) if lab}  # type: ignore[arg-type]

@@ -240,14 +240,17 @@ class LLMClassifier:
         messages: list[Message],
         signals: list[Signals],
         fallbacks: list[ClassificationResult],
+        examples: list[list[tuple[str, str]]] | None = None,
     ) -> list[ClassificationResult]:
-        corrections = _corrections(session)
+        """Classify stored messages; `examples`: few-shot examples per message (the classifier's
+        memory, the user's corrections first), else the corrections most alike in words."""
+        corrections = _corrections(session) if examples is None else []
         template = self.template or default_template(session)  # one library load per batch
         names = _sender_names(session, messages)
         by_content: dict[str, ClassificationResult] = {}
         by_template: dict[str, ClassificationResult] = {}
         out = []
-        for m, sig, fb in zip(messages, signals, fallbacks, strict=True):
+        for i, (m, sig, fb) in enumerate(zip(messages, signals, fallbacks, strict=True)):
             chash = m.content_hash or content_hash(m.body or "")
             tpl = template_of(m) if len((m.body or "").split()) >= MIN_TEMPLATE_WORDS else None
             reused = by_content.get(chash) or _stored(session, Message.content_hash == chash, m.id)
@@ -260,14 +263,14 @@ class LLMClassifier:
             if reused is not None:
                 result = replace(reused, method=method, reasons=list(reused.reasons), signals={})
             else:
-                examples = _similar(m.body or "", corrections)
+                shots = examples[i] if examples is not None else _similar(m.body or "", corrections)
                 result = self.classify_one(
                     text=m.body or "",
                     subject=m.subject,
                     sender_name=names.get(m.sender_id or -1),
                     signals=sig,
                     fallback=fb,
-                    examples=examples,
+                    examples=shots,
                     session=session,
                     message_id=m.id,
                     template=template,

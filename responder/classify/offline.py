@@ -24,7 +24,17 @@ from scipy import sparse
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from responder.classify.cues import FEATURE_CHARS
+from responder.classify.encoder import get_encoder
 from responder.classify.features import FEATURE_NAMES, feature_matrix
+from responder.classify.meaning import (
+    BLEND,
+    CORRECTION_SIMILARITY,
+    MeaningModel,
+    Memory,
+    blend,
+    fit_meaning,
+    vote,
+)
 from responder.classify.offline_pipeline import (  # noqa: F401 - names older artifacts unpickle
     HYPERPARAMS,
     PLACEHOLDERS,
@@ -37,13 +47,15 @@ from responder.classify.offline_pipeline import (  # noqa: F401 - names older ar
     word_vectorizer,
 )
 from responder.classify.offline_pipeline import intent_block as _intent  # noqa: F401 - ditto
-from responder.classify.training.seedgen import load_seed
+from responder.classify.training.corpora import training_rows
 from responder.taxonomy import LABELS
 
 log = logging.getLogger(__name__)
 #: Bump when features or hyper-parameters change: cached artifacts are then rebuilt.
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 _lock = threading.Lock()
+#: Characters of a training row kept in the memory for few-shot examples.
+EXAMPLE_CHARS = 600
 _memo: dict[str, OfflineModel] = {}
 #: The seed model shipped with the package (rebuilt by `python -m responder.classify.offline`).
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data" / "model"
@@ -57,6 +69,8 @@ FEATURE_FILES = (
     "offline_pipeline.py",
     "links.py",
     "signals.py",
+    "meaning.py",
+    "encoder.py",
 )
 
 
@@ -98,26 +112,78 @@ class TrainingRow:
 
 
 @dataclass
+class Scored:
+    """What the model says about a batch: blended probabilities, the word n-grams behind each
+    label, and per text the label of the user's correction it is a near-copy of (or None)."""
+
+    probs: np.ndarray
+    terms: list[list[str]]
+    corrected: list[str | None]
+
+
+@dataclass
 class OfflineModel:
     pipeline: Any
     version: str
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Sentence-vector model and memory (None: words only, as models before version 6).
+    meaning: MeaningModel | None = None
+    params: dict[str, float] = field(default_factory=lambda: dict(BLEND))
 
     @property
     def labels(self) -> list[str]:
         return [str(c) for c in self.pipeline.classes_]
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        return self._score(texts)[0]
+        return self.score(texts).probs
 
     def predict_explain(self, texts: list[str], k: int = 4) -> tuple[np.ndarray, list[list[str]]]:
-        """Probabilities and, per text, the word n-grams that pushed most towards its label."""
+        scored = self.score(texts, k=k)
+        return scored.probs, scored.terms
+
+    def parts(self, texts: list[str]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, Any]:
+        """([word, meaning, memory] probabilities, sentence vectors, intent features, word
+        block); the word model's only when there is no meaning model."""
+        word, block = self._score(texts)
+        if self.meaning is None:
+            return [word], np.zeros((len(texts), 0), np.float32), np.zeros((0, 0)), block
+        vectors = get_encoder().encode(texts)
+        intent = feature_matrix(texts)
+        lr = self.meaning.lr_proba(vectors, intent)
+        if self.params["w_memory"] > 0:
+            memory = vote(vectors, self.meaning.memory, len(self.labels))[0]
+        else:  # not in the blend: skip the vote (a third of the scoring time)
+            memory = np.zeros_like(lr)
+        return [word, lr, memory], vectors, intent, block
+
+    def score(self, texts: list[str], corrections: Memory | None = None, k: int = 4) -> Scored:
+        """Blended probabilities and reasons; a near-copy of a corrected message takes the
+        correction's label (`corrections`: the user's corrected messages)."""
+        parts, vectors, intent, block = self.parts(texts)
+        labels = self.labels
+        if self.meaning is None:
+            probs = parts[0]
+        else:
+            no_risk = intent[:, FEATURE_NAMES.index("no_risk")]
+            mix = [self.params["w_word"], self.params["w_meaning"], self.params["w_memory"]]
+            probs = blend(parts, mix, labels.index("genuine"), no_risk, self.params)
+        corrected: list[str | None] = [None] * len(texts)
+        if corrections is not None and len(corrections) and len(vectors):
+            probs = probs.copy()
+            _p, sims, nearest = vote(vectors, corrections, len(labels), k=1)
+            for i in np.flatnonzero(sims >= CORRECTION_SIMILARITY).tolist():
+                corrected[i] = labels[int(nearest[i])]
+                probs[i] *= 0.15
+                probs[i, int(nearest[i])] += 0.85
+        return Scored(probs, self._terms(probs, block, k), corrected)
+
+    def _terms(self, probs: np.ndarray, block: Any, k: int) -> list[list[str]]:
+        """Per text, the word n-grams that pushed most towards its label."""
         coef = self.pipeline.named_steps["clf"].coef_
-        probs, block = self._score(texts)
         data, indices, indptr = block.data, block.indices, block.indptr
         terms: list[list[str]] = []
         if not len(probs):
-            return probs, terms
+            return terms
         # Each word n-gram's push towards its row's label, for all rows at once.
         rows = np.repeat(np.arange(len(probs)), np.diff(indptr))
         all_scores = data * coef[probs.argmax(axis=1)[rows], indices]
@@ -134,7 +200,7 @@ class OfflineModel:
             values, idx = scores.tolist(), indices[start:end].tolist()
             picked = [term(idx[j]) for j in order if values[j] > 0.05]
             terms.append([t for t, stop in picked if not stop][:k])
-        return probs, terms
+        return terms
 
     def _term(self, index: int) -> tuple[str, bool]:
         """A word n-gram's text and whether it contains a stop word (memoised)."""
@@ -190,20 +256,30 @@ def train(rows: list[TrainingRow]) -> OfflineModel:
     if missing:
         raise ValueError(f"training data lacks labels: {sorted(missing)}")
     pipe = build_pipeline()
+    texts = [r.text for r in rows]
+    labels = np.asarray([r.label for r in rows])
+    weights = np.asarray([r.weight for r in rows])
     with _one_thread():
-        pipe.fit(
-            [r.text for r in rows],
-            [r.label for r in rows],
-            clf__sample_weight=np.asarray([r.weight for r in rows]),
+        pipe.fit(texts, labels, clf__sample_weight=weights)
+        meaning = fit_meaning(
+            get_encoder().encode(texts),
+            feature_matrix(texts),
+            labels,
+            weights,
+            [str(c) for c in pipe.classes_],
+            HYPERPARAMS["intent_weight"],
+            texts=[t[:EXAMPLE_CHARS] for t in texts],
         )
-    shift_towards_genuine(pipe, HYPERPARAMS["genuine_bias"], HYPERPARAMS["genuine_bias_no_risk"])
     meta = {"rows": len(rows), "trained_at": datetime.now(UTC).isoformat()}
-    return OfflineModel(pipeline=pipe, version=rows_hash(rows), meta=meta)
+    return OfflineModel(
+        pipeline=pipe, version=rows_hash(rows), meta=meta, meaning=meaning, params=dict(BLEND)
+    )
 
 
 def seed_rows() -> list[TrainingRow]:
-
-    return [TrainingRow(r["text"], r["label"]) for r in load_seed()]
+    """The shipped model's training rows: the team's seed (weight 1) and the public corpora
+    (weighed per source, `training.corpora.SOURCE_WEIGHTS`)."""
+    return [TrainingRow(r["text"], r["label"], r["weight"]) for r in training_rows()]
 
 
 # --- artifacts -----------------------------------------------------------------------------------
@@ -229,12 +305,24 @@ def save(model: OfflineModel, data_dir: Path) -> Path:
 
 def _payload(model: OfflineModel) -> dict[str, Any]:
     meta = {k: v for k, v in model.meta.items() if not k.startswith("_")}
-    return {"pipeline": model.pipeline, "version": model.version, "meta": meta}
+    return {
+        "pipeline": model.pipeline,
+        "version": model.version,
+        "meta": meta,
+        "meaning": model.meaning,
+        "params": model.params,
+    }
 
 
 def _load_file(path: Path) -> OfflineModel:
     data = joblib.load(path)
-    return OfflineModel(pipeline=data["pipeline"], version=data["version"], meta=data["meta"])
+    return OfflineModel(
+        pipeline=data["pipeline"],
+        version=data["version"],
+        meta=data["meta"],
+        meaning=data.get("meaning"),
+        params=data.get("params") or dict(BLEND),
+    )
 
 
 def load_current(data_dir: Path) -> OfflineModel | None:

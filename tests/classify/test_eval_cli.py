@@ -107,7 +107,11 @@ def test_eval_json_on_fixture(tmp_path: Path) -> None:
         "genuine_flagged_rate",
         "phishing_scam_recall",
         "messages_per_second",
+        "coverage",
+        "accuracy_when_sure",
+        "ece",
     } <= set(report)
+    assert 0.0 <= report["coverage"] <= 1.0 and report["review_threshold"] == 0.55
     assert report["macro_f1"] == 1.0
     assert report["phishing_scam_recall"] == 1.0 and report["genuine_flagged_rate"] == 0.0
     assert report["per_label"]["recruiting"] == {
@@ -118,6 +122,9 @@ def test_eval_json_on_fixture(tmp_path: Path) -> None:
     }
     lines = [json.loads(line) for line in preds.read_text().splitlines()]
     assert [p["id"] for p in lines] == [r["id"] for r in FIXTURE]
+    assert all(isinstance(p["needs_review"], bool) and 0 <= p["confidence"] <= 1 for p in lines)
+    sure = [p for p in lines if p["confidence"] >= 0.55]
+    assert report["coverage"] == round(len(sure) / len(lines), 4)
     assert all({"id", "label", "predicted", "confidence", "reasons"} <= set(p) for p in lines)
     assert all(p["label"] == p["predicted"] for p in lines)
 

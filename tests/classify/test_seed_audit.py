@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from responder.classify.training import seed_audit
+from responder.classify.training.corpora import load_corpora
 from responder.classify.training.seedgen import load_seed
 
 EVALUATION = [
@@ -36,6 +37,7 @@ def test_shared_phrase_alone_is_not_a_copy() -> None:
 
 def test_drop_removes_only_suspects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(seed_audit, "SEED_DIR", tmp_path)
+    monkeypatch.setattr(seed_audit, "CORPORA_DIR", tmp_path / "corpora")
     path = tmp_path / "written_x.jsonl"
     rows = [{"id": f"w-x-{i}", "text": f"t{i}", "label": "genuine"} for i in range(3)]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -49,4 +51,5 @@ DEV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev.json
 
 @pytest.mark.skipif(not DEV.exists(), reason=f"no evaluation set at {DEV} next to this checkout")
 def test_shipped_seed_holds_no_copy_of_the_dev_set() -> None:
-    assert seed_audit.suspects(load_seed(), seed_audit.read_texts(DEV)) == []
+    rows = [*load_seed(), *load_corpora()]
+    assert seed_audit.suspects(rows, seed_audit.read_texts(DEV)) == []

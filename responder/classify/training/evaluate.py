@@ -10,10 +10,13 @@ from typing import Any
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from responder.classify.signals import compute_signals
+from responder.classify.training.calibration import reliability
 from responder.classify.training.labelled import Example, read_dataset  # noqa: F401 - re-exported
 from responder.taxonomy import LABELS, REPORT_LABELS
 
 log = logging.getLogger(__name__)
+#: The review threshold when the classifier carries no settings (the settings' default).
+DEFAULT_THRESHOLD = 0.55
 
 
 def metrics(truth: list[str], predicted: list[str]) -> dict[str, Any]:
@@ -69,6 +72,27 @@ def _warm_up(classifier: Any) -> None:
 def evaluate(
     examples: list[Example], classifier: Any, *, batch_size: int = 256
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Classify every example; return (metrics, predictions); the metrics include coverage (share
+    with confidence at or above the review threshold), accuracy on that share and expected
+    calibration error."""
+    report, predictions = _evaluate(examples, classifier, batch_size)
+    settings = getattr(classifier, "settings", None)
+    threshold = float(settings.policy.review_threshold) if settings else DEFAULT_THRESHOLD
+    report["review_threshold"] = threshold
+    report.update(
+        reliability(
+            [p["label"] for p in predictions],
+            [p["predicted"] for p in predictions],
+            [p["confidence"] for p in predictions],
+            threshold,
+        )
+    )
+    return report, predictions
+
+
+def _evaluate(
+    examples: list[Example], classifier: Any, batch_size: int
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Classify every example; return (metrics, predictions). Throughput is steady state: one
     warm-up first loads what is loaded lazily (the public-suffix list, the model), without the LLM."""
     _warm_up(classifier)
@@ -88,6 +112,7 @@ def evaluate(
             "label": e.label,
             "predicted": r.label,
             "confidence": r.confidence,
+            "needs_review": r.needs_review,
             "reasons": r.reasons,
             "method": r.method,
             "slice": e.slice,
@@ -108,6 +133,14 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(f"macro-F1               {report['macro_f1']:.3f}")
     lines.append(f"phishing+scam recall   {report['phishing_scam_recall']:.3f}")
     lines.append(f"genuine flagged rate   {report['genuine_flagged_rate']:.3f}")
+    if "coverage" in report:
+        lines.append(f"accuracy               {report['accuracy']:.3f}")
+        lines.append(
+            f"coverage               {report['coverage']:.3f}"
+            f"  (confidence >= {report['review_threshold']:.2f}, handled without review)"
+        )
+        lines.append(f"accuracy when sure     {report['accuracy_when_sure']:.3f}")
+        lines.append(f"calibration error      {report['ece']:.3f}  (expected, 10 bins)")
     lines.append(f"messages per second    {report['messages_per_second']:.0f}")
     lines.append("")
     short = {lab: lab[:6] for lab in LABELS}

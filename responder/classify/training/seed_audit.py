@@ -1,6 +1,6 @@
 """Check that the seed corpus holds no copy of an evaluation set.
 
-The seed is written by the team; evaluation sets (dev.jsonl, a user's exported labels) measure the
+The seed is written by the team and the public corpora are relabelled from outside sources; evaluation sets (dev.jsonl, a user's exported labels) measure the
 model and must never leak into it. People who write seed messages may still reproduce, from memory,
 a text of a public corpus that an evaluation set was drawn from. This audit finds seed rows that
 share runs of words with an evaluation row (word 4-grams) and are then similar character by character
@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from responder.classify.signals import template_fingerprint
+from responder.classify.training.corpora import CORPORA_DIR, load_corpora
 from responder.classify.training.seedgen import SEED_DIR, load_seed
 
 log = logging.getLogger(__name__)
@@ -80,11 +81,13 @@ def read_texts(path: Path) -> list[str]:
 
 
 def drop(ids: set[str]) -> int:
-    """Remove these ids from the hand-written seed files; returns how many rows went."""
+    """Remove these ids from the hand-written seed files and the public corpora; returns how many
+    rows went."""
     removed = 0
-    for path in sorted(SEED_DIR.glob("written_*.jsonl")):
-        lines = path.read_text("utf-8").splitlines()
-        kept = [line for line in lines if line.strip() and json.loads(line)["id"] not in ids]
+    for path in [*sorted(SEED_DIR.glob("written_*.jsonl")), *sorted(CORPORA_DIR.glob("*.jsonl"))]:
+        # Not splitlines(): texts hold U+2028 and other characters it splits at.
+        lines = [line for line in path.read_text("utf-8").split("\n") if line.strip()]
+        kept = [line for line in lines if json.loads(line)["id"] not in ids]
         removed += len(lines) - len(kept)
         path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
     return removed
@@ -93,10 +96,12 @@ def drop(ids: set[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("evaluation", type=Path, help="a JSONL file with a text field per line")
-    parser.add_argument("--drop", action="store_true", help="remove suspects from written_*.jsonl")
+    parser.add_argument(
+        "--drop", action="store_true", help="remove suspects from written_*.jsonl and the corpora"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    found = suspects(load_seed(), read_texts(args.evaluation))
+    found = suspects([*load_seed(), *load_corpora()], read_texts(args.evaluation))
     for row_id, score in found:
         log.info("suspected copy: %s (similarity %.2f)", row_id, score)
     log.info("%d suspected copies", len(found))

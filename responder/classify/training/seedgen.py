@@ -129,11 +129,13 @@ def write(path: Path = SEED_FILE, seed: int = 13) -> int:
 
 
 def load_seed() -> list[dict[str, str]]:
-    """Every seed message: the generated file plus hand-written files (seed_*.jsonl)."""
+    """Every seed message: the generated file plus hand-written files (written_*.jsonl); each row
+    gets `file`: the name of its file ("generated" for seed.jsonl)."""
     rows: list[dict[str, str]] = []
     for path in sorted(SEED_DIR.glob("*.jsonl")):
+        name = "generated" if path == SEED_FILE else path.stem
         with path.open(encoding="utf-8") as fh:
-            rows.extend(json.loads(line) for line in fh if line.strip())
+            rows.extend({**json.loads(line), "file": name} for line in fh if line.strip())
     return rows
 
 

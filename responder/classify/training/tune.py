@@ -54,6 +54,7 @@ from responder.classify import offline
 from responder.classify.combine import offline_rule_label, rule_label
 from responder.classify.features import FEATURE_NAMES, feature_matrix
 from responder.classify.signals import compute_signals
+from responder.classify.training import loso
 from responder.classify.training.seedgen import load_seed
 
 log = logging.getLogger(__name__)
@@ -185,8 +186,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--transfer", action="store_true", help="leave one written file out")
+    parser.add_argument(
+        "--sources",
+        action="store_true",
+        help="leave one source out (seed files and public corpora): the blend of the word model, "
+        "the sentence-vector model and the memory, shifts and temperature (training/loso.py)",
+    )
+    parser.add_argument("--save", help="with --sources: write the held-out predictions here")
+    parser.add_argument("--load", help="with --sources: choose from predictions saved before")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.sources:
+        with offline._one_thread():
+            loso.run(save=args.save, load=args.load)
+        return
     with offline._one_thread():
         results = cross_validate(args.folds, transfer=args.transfer)
     results.sort(key=lambda r: -r["macro_f1"])
