@@ -200,6 +200,67 @@ _PATTERNS: list[tuple[str, str, re.Pattern[str], str]] = [
         re.compile(rf"\bagencia\s+(?:de|especializada en)\s+{_CHUNK}{_END}", re.I),
         "sus servicios de {what}",
     ),  # noqa: E501
+    # --- broader shapes, tried after the precise ones above ---
+    (
+        "en",
+        "role",
+        re.compile(
+            rf"\b(?:for|need|needs|seeking|searching for|requirement for)\s+(?:an?\s+)?(?:experienced\s+|seasoned\s+)?{_TITLE}(?:\s+(?:at|with)\s+{_ORG})?",
+            re.I,
+        ),
+        "the {role} role{at}",
+    ),  # noqa: E501
+    (
+        "de",
+        "role",
+        re.compile(rf"\b(?:suchen|suche)\s+(?:wir\s+|ich\s+)?(?:eine[nr]?\s+)?{_TITLE}", re.I),
+        "die Stelle als {role}",
+    ),
+    (
+        "fr",
+        "role",
+        re.compile(rf"\b(?:recherch\w*|recrut\w*)\s+(?:un|une)\s+{_TITLE}", re.I),
+        "le poste de {role}",
+    ),
+    (
+        "es",
+        "role",
+        re.compile(rf"\b(?:buscamos|busco|buscando)\s+(?:a\s+)?(?:un|una)\s+{_TITLE}", re.I),
+        "el puesto de {role}",
+    ),
+    (
+        "en",
+        "service",
+        re.compile(
+            rf"\bwe(?:'re| are)\s+(?:offering|providing|specialising in|specializing in)\s+{_CHUNK}{_END}",
+            re.I,
+        ),
+        "your offer of {what}",
+    ),  # noqa: E501
+    (
+        "en",
+        "service",
+        re.compile(
+            r"\bI(?:'m| am)\s+an?\s+(?P<what>(?:[\w-]+\s+){0,2}?(?:coach|consultant|CMO|CFO|CTO|COO|designer|strategist|advisor|adviser|copywriter|photographer|videographer|trainer|agency|developer))\b",
+            re.I,
+        ),
+        "your {what} services",
+    ),  # noqa: E501
+    (
+        "en",
+        "service",
+        re.compile(
+            rf"\b(?:we|I)\s+(?:automate|build|run|manage|handle|deliver|create|produce|design|write)\s+{_CHUNK}{_END}",
+            re.I,
+        ),
+        "your offer to handle {what}",
+    ),  # noqa: E501
+    (
+        "en",
+        "service",
+        re.compile(rf"\b(?:I|we)\s+(?:help|work with)\s+{_CHUNK}{_END}", re.I),
+        "helping {what}",
+    ),
 ]
 
 #: The phrase when nothing specific was found: (label kind, language) -> phrase.
@@ -214,6 +275,10 @@ _GENERAL = {
     ("role", "es"): "el puesto que me propone",
 }
 _BAD = re.compile(r"https?:|www\.|@|\{|\}|<|>|\[|\]|`|\*|_{2}|\d{3,}", re.I)
+#: Sales adjectives a decline should not repeat ("the exciting Director role" -> "the Director role").
+_HYPE = re.compile(
+    r"^(?:(?:exciting|amazing|great|fantastic|unique|interesting|incredible)\s+)+", re.I
+)
 _STOP = re.compile(r"^(?:you|your|yours|me|my|us|i|the|a|an|this|that|it)$", re.I)
 
 
@@ -240,12 +305,12 @@ def extract_offer(text: str, *, label: str) -> Offer | None:
             continue
         for match in pattern.finditer(body):
             groups = {k: _clean(v or "") for k, v in match.groupdict().items()}
-            main = groups.get("role") or groups.get("what") or ""
+            main = _HYPE.sub("", groups.get("role") or groups.get("what") or "")
             if not _plausible(main):
                 continue
             org = groups.get("org", "")
             at = ""
-            if org and _plausible(org):
+            if org and org[0].isupper() and _plausible(org):  # patterns are case-blind
                 at = {"en": " at ", "de": " bei ", "fr": " chez ", "es": " en "}[language] + org
             noun = groups.get("noun", "")
             phrase = fmt.format(

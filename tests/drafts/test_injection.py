@@ -90,8 +90,8 @@ def test_a_clean_model_answer_would_be_auto_approvable(
     refusals above come from lint, not from something else."""
     case = CORPUS[0]
     openai_server.handler = lambda _r: (
-        "Hi Sam,\n\nThank you for your message, but this isn't something I need right now, so "
-        "I'll pass.\n\nBest regards,\nAlex"
+        "Hi Sam,\n\nThank you for your message about your outbound campaigns, but this isn't "
+        "something I need right now, so I'll pass.\n\nBest regards,\nAlex"
     )
     llm_settings.policy.auto_approve["sales_pitch"].enabled = True
     llm_settings.policy.auto_approve["sales_pitch"].min_confidence = 0.5
